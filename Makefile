@@ -1,0 +1,41 @@
+# Two commands for everyone: `make lab` to learn, `make test` to check it all.
+# Both create .venv on a fresh machine and install the package with its extras.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: lab test test-fast notebooks setup clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+# Every test and every notebook (nbval, strict). The browser tests need Debian's chromium;
+# without it they are left out, and this says so loudly.
+test: setup
+	@if [ -x $(CHROMIUM) ]; then \
+		$(BIN)/python -m pytest --nbval tests notebooks; \
+	else \
+		echo "*** $(CHROMIUM) not found: the browser tests of the widgets are NOT run."; \
+		echo "*** Install it (Debian/Ubuntu: sudo apt-get install chromium) to run them."; \
+		$(BIN)/python -m pytest --nbval -m "not browser" tests notebooks; \
+	fi
+
+# Package tests only, no notebooks, no browser: the quick loop while coding.
+test-fast: setup
+	$(BIN)/python -m pytest -m "not browser" tests
+
+# Re-run every notebook in place so its stored outputs are what a learner gets now.
+notebooks: setup
+	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
+
+clean:
+	rm -rf $(VENV) test-artifacts .hypothesis

@@ -1,0 +1,92 @@
+"""The command line: `python -m echo_lesson serve|send ...` (see README)."""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from .client import EchoClient, to_bytes
+from .protocol import decode_data
+from .servers import KINDS, exposure_warning
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run a reference server in the foreground until Ctrl+C, printing its events."""
+    from .runner import start_server  # here: keeps `send` from importing the servers' registry
+
+    warning = exposure_warning(args.host)
+    try:
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the CLI prints its own warning below
+            server = start_server(args.kind, host=args.host, port=args.port)
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"listening on {server.host}:{server.port}", flush=True)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
+    print("press Ctrl+C to stop", file=sys.stderr, flush=True)
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    try:
+        for event in server.log.follow(done):
+            if event.kind != "listen":
+                print(f"{event.t:8.3f}s  {event.describe()}", flush=True)
+    except KeyboardInterrupt:
+        pass
+    print("stopping...", file=sys.stderr, flush=True)
+    server.stop()
+    return 0
+
+
+def send(args: argparse.Namespace) -> int:
+    """Send each message on one connection; print each echo; 0 only if all matched."""
+    try:
+        client = EchoClient((args.host, args.port), timeout=args.timeout, encoding=args.encoding)
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    all_matched = True
+    with client:
+        for message in args.messages:
+            data = to_bytes(message, args.encoding)
+            try:
+                echo = client.send(data)
+            except OSError as exc:
+                print(f"error: {message!r}: {exc}", file=sys.stderr)
+                return 2
+            matched = echo == data
+            all_matched &= matched
+            verdict = "ok" if matched else "MISMATCH"
+            print(f"{decode_data(echo)}  [{len(echo)} bytes, {client.rtt * 1000:.1f} ms, {verdict}]",
+                  flush=True)
+    return 0 if all_matched else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m echo_lesson",
+                                     description="Echo servers and clients for the course.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("serve", help="run a reference server until Ctrl+C")
+    p.add_argument("--kind", choices=list(KINDS), default="threaded")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1: this computer only)")
+    p.add_argument("--port", type=int, default=8080, help="0 lets the system choose")
+    p.set_defaults(run=serve)
+
+    p = commands.add_parser("send", help="send messages to an echo server and check the echoes")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--encoding", default="utf-8", help="how to turn the text into bytes (utf-8, gbk)")
+    p.add_argument("--timeout", type=float, default=5.0)
+    p.add_argument("messages", nargs="+", metavar="MESSAGE")
+    p.set_defaults(run=send)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)

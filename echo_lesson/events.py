@@ -1,0 +1,118 @@
+"""What happened, when, and on which thread.
+
+Server threads never print (under ipykernel 7 a background thread's print lands in
+whichever cell happens to be running). They record events here instead, and the
+notebook, the CLI, the widgets and the tests read them back.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing a server (or a test client) saw."""
+
+    t: float  # seconds since the log was created
+    kind: str  # listen, accept, recv, send, close, error, stop, client-connect, ...
+    client: int | None = None  # the server's number for this client (1, 2, 3, ...)
+    thread: str = ""  # the thread that recorded it
+    peer: str = ""  # "host:port" of the other end
+    nbytes: int = 0
+    detail: str = ""
+
+    def describe(self) -> str:
+        """A short English sentence, without the time (so it is stable in notebooks)."""
+        who = f"client {self.client}" if self.client is not None else "server"
+        text = {
+            "listen": f"server listening on {self.detail}",
+            "accept": f"{who} connected from {self.peer}",
+            "recv": f"{who}: received {self.nbytes} bytes {self.detail}".rstrip(),
+            "send": f"{who}: sent {self.nbytes} bytes",
+            "eof": f"{who} closed its side (recv returned b'')",
+            "close": f"{who}: connection closed",
+            "error": f"{who}: {self.detail}",
+            "refuse": f"{who} refused: {self.detail}",
+            "stop": "server stopped" + (f" ({self.detail})" if self.detail else ""),
+        }.get(self.kind)
+        return text if text is not None else f"{who}: {self.kind} {self.detail}".rstrip()
+
+
+@dataclass
+class EventLog:
+    """A thread-safe, append-only list of events with a clock that starts at zero."""
+
+    start: float = field(default_factory=time.perf_counter)
+    max_events: int = 100_000  # a bound, so a long-running server cannot eat all memory
+    _events: list[Event] = field(default_factory=list, repr=False)
+    _changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
+    dropped: int = 0
+
+    def record(self, kind: str, client: int | None = None, *, peer: str = "",
+               nbytes: int = 0, detail: str = "") -> Event:
+        event = Event(time.perf_counter() - self.start, kind, client,
+                      threading.current_thread().name, peer, nbytes, detail)
+        with self._changed:
+            if len(self._events) >= self.max_events:
+                del self._events[: self.max_events // 10]
+                self.dropped += self.max_events // 10
+            self._events.append(event)
+            self._changed.notify_all()
+        return event
+
+    def now(self) -> float:
+        """The log's clock, for events measured elsewhere (clients, plots)."""
+        return time.perf_counter() - self.start
+
+    def events(self, kind: str | None = None, client: int | None = None) -> list[Event]:
+        """A snapshot copy, optionally filtered."""
+        with self._changed:
+            found = list(self._events)
+        return [e for e in found
+                if (kind is None or e.kind == kind) and (client is None or e.client == client)]
+
+    def __len__(self) -> int:
+        with self._changed:
+            return len(self._events)
+
+    def wait_for(self, predicate: Callable[[list[Event]], bool], timeout: float = 5.0) -> bool:
+        """Block until predicate(events) is true, or timeout. Tests wait on this, never sleep."""
+        with self._changed:
+            return self._changed.wait_for(lambda: predicate(self._events), timeout)
+
+    def wait_for_event(self, kind: str, count: int = 1, timeout: float = 5.0) -> bool:
+        """Wait until at least `count` events of this kind were recorded."""
+        return self.wait_for(lambda evs: sum(e.kind == kind for e in evs) >= count, timeout)
+
+    def follow(self, stop: threading.Event, poll: float = 0.2) -> Iterator[Event]:
+        """Yield events as they come, until `stop` is set (for the CLI's main thread)."""
+        seen = 0
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: len(self._events) > seen or stop.is_set(), poll)
+                new = self._events[seen:]
+                seen = len(self._events)
+            yield from new
+            if stop.is_set() and not new:
+                return
+
+    def clear(self) -> None:
+        with self._changed:
+            self._events.clear()
+
+    def lines(self, times: bool = False, kinds: set[str] | None = None) -> list[str]:
+        """Human-readable lines; without times they are stable from run to run."""
+        out = []
+        for e in self.events():
+            if kinds is not None and e.kind not in kinds:
+                continue
+            out.append(f"{e.t:7.3f}s  {e.describe()}" if times else e.describe())
+        return out
+
+    def show(self, times: bool = False, kinds: set[str] | None = None) -> None:
+        """Print the log (from the notebook's own thread, where printing is safe)."""
+        for line in self.lines(times=times, kinds=kinds):
+            print(line)

@@ -1,0 +1,70 @@
+"""Bytes and text: pure functions, no sockets, testable without a network.
+
+Sockets carry bytes. Text is for people: decode only to show or log something, and
+echo the bytes themselves. `decode_data` is the helper the seed's `ultis` module was
+meant to provide, defined honestly.
+"""
+from __future__ import annotations
+
+import codecs
+
+#: The order decode_data tries: UTF-8 (what Python and the web send), then GBK (what
+#: desktop "TCP assistant" tools on Chinese Windows send).
+ENCODINGS = ("utf-8", "gbk")
+
+
+def guess_encoding(data: bytes) -> str:
+    """Name the first of ENCODINGS that decodes `data` without error, else 'utf-8?'.
+
+    'utf-8?' means: not valid in any of them; decode_data shows it as UTF-8 with U+FFFD
+    (the replacement character) where bytes were invalid.
+    """
+    for encoding in ENCODINGS:
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return "utf-8?"
+
+
+def decode_data(data: bytes) -> str:
+    """Bytes -> text for display: UTF-8 first, then GBK, never an exception.
+
+    Bytes valid in neither come back as UTF-8 with U+FFFD for each bad byte, so a
+    learner sees that something was wrong instead of a crash. Pure ASCII is the same
+    in every one of them.
+    """
+    encoding = guess_encoding(data)
+    if encoding == "utf-8?":
+        return data.decode("utf-8", errors="replace")
+    return data.decode(encoding)
+
+
+class StreamDecoder:
+    """Decode a byte stream that arrives in pieces, as `recv` delivers it.
+
+    A character of several bytes ('你' is 3 bytes in UTF-8) can be split across two
+    `recv` calls; decoding each piece on its own then fails or shows garbage. This keeps
+    the unfinished tail until the next piece arrives. Invalid bytes become U+FFFD.
+    """
+
+    def __init__(self, encoding: str = "utf-8"):
+        self.encoding = encoding
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+
+    def feed(self, data: bytes) -> str:
+        """Return the text that is complete so far."""
+        return self._decoder.decode(data)
+
+    def finish(self) -> str:
+        """The stream ended: flush what is left (an unfinished character becomes U+FFFD)."""
+        return self._decoder.decode(b"", final=True)
+
+
+def preview(data: bytes, limit: int = 40) -> str:
+    """A short, safe preview of bytes for logs: decoded text in quotes, cut at `limit`."""
+    text = decode_data(data[: limit * 4])
+    if len(text) > limit or len(data) > limit * 4:
+        text = text[:limit] + "…"
+    return repr(text)

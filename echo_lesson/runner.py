@@ -1,0 +1,139 @@
+"""start_server: a reference server (or a learner's handler) running in background threads.
+
+Named, stoppable, leak-free: `stop()` returns within a second, having closed every socket
+and joined every thread, and starting a server under a name that is already running stops
+the old one first, so re-running a notebook cell never meets "address already in use".
+"""
+from __future__ import annotations
+
+import threading
+import time
+import warnings
+
+from .events import EventLog
+from .servers import KINDS, exposure_warning
+from .servers.base import Handler
+
+_running: dict[str, "RunningServer"] = {}
+_running_lock = threading.Lock()
+
+
+class RunningServer:
+    """A server serving in a background thread. Use it as a context manager, or stop()."""
+
+    def __init__(self, server, name: str):
+        self.server = server
+        self.name = name
+        self.kind = server.kind
+        self.log: EventLog = server.log
+        self.address: tuple[str, int] = server.address
+        self.host, self.port = self.address
+        self._stopped = threading.Event()
+        self._stop_lock = threading.Lock()
+        self.leftover_threads: list[str] = []
+        self._thread = threading.Thread(target=self._serve, name=f"{name}-accept", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        try:
+            self.server.serve_forever()
+        except Exception as exc:  # never silently: the event log and the status say so
+            self.log.record("error", detail=f"server crashed: {type(exc).__name__}: {exc}")
+
+    @property
+    def running(self) -> bool:
+        return not self._stopped.is_set()
+
+    @property
+    def clients(self) -> int:
+        """How many clients are connected right now."""
+        return self.server.connected() if self.running else 0
+
+    def stop(self, timeout: float = 1.0) -> list[str]:
+        """Stop accepting, disconnect every client, join every thread, close every socket.
+
+        Returns within `timeout` seconds. Returns the names of threads that did not end in
+        time (a handler stuck in a loop that ignores its closed socket), normally [].
+        """
+        with self._stop_lock:
+            if self._stopped.is_set():
+                return self.leftover_threads
+            deadline = time.monotonic() + timeout
+            self.server.shutdown()
+            self._thread.join(max(0.0, deadline - time.monotonic()))
+            left = self.server.join(max(0.0, deadline - time.monotonic()))
+            if self._thread.is_alive():
+                left.append(self._thread.name)
+            self.server.server_close()
+            self.leftover_threads = left
+            detail = f"still running after {timeout:g} s: {', '.join(left)}" if left else ""
+            self.log.record("stop", detail=detail)
+            self._stopped.set()
+        with _running_lock:
+            if _running.get(self.name) is self:
+                del _running[self.name]
+        return left
+
+    def __enter__(self) -> "RunningServer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = f"listening on {self.host}:{self.port}" if self.running else "stopped"
+        return f"<{self.kind} server {self.name!r} {state}>"
+
+
+def start_server(kind: str = "threaded", handler: Handler | None = None, host: str = "127.0.0.1",
+                 port: int = 0, name: str | None = None, **options) -> RunningServer:
+    """Start a server in background threads and return it, already listening.
+
+    kind:    a reference kind (see echo_lesson.KINDS); with a handler it says how clients
+             are served: "threaded" (one thread each) or "single" (one at a time).
+    handler: your own function handler(conn, addr), run once per client.
+    port:    0 lets the system choose a free port; read it from .address or .port.
+    name:    servers are remembered by name (default: the handler's name, or the kind);
+             starting one under a running name stops the old one first.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}")
+    cls = KINDS[kind]
+    if handler is not None:
+        if not getattr(cls, "takes_handler", False):
+            raise ValueError(f"the {kind!r} server does not run a handler; "
+                             "use kind='threaded' or kind='single' with handler=")
+        options["handler"] = handler
+    name = name or (getattr(handler, "__name__", None) if handler else None) or kind
+    message = exposure_warning(host)
+    if message:
+        warnings.warn(message, stacklevel=2)
+    _stop_conflicting(name, host, port)
+    server = cls(host, port, **options)
+    running = RunningServer(server, name)
+    with _running_lock:
+        _running[name] = running
+    return running
+
+
+def _stop_conflicting(name: str, host: str, port: int) -> None:
+    """Stop a running server of the same name, or one holding the same fixed port."""
+    with _running_lock:
+        old = [s for s in _running.values()
+               if s.name == name or (port and s.port == port)]
+    for server in old:
+        server.stop()
+
+
+def running_servers() -> list[RunningServer]:
+    """The servers this process is running, oldest first."""
+    with _running_lock:
+        return list(_running.values())
+
+
+def stop_all() -> int:
+    """Stop every server this process started; return how many were stopped."""
+    servers = running_servers()
+    for server in servers:
+        server.stop()
+    return len(servers)

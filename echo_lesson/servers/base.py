@@ -1,0 +1,283 @@
+"""What every reference server shares: a listening socket, an accept loop, a clean stop.
+
+The lifecycle follows CPython's socketserver: `serve_forever()` runs the accept loop,
+`shutdown()` (from another thread) asks it to end, `server_close()` releases the sockets.
+Unlike socketserver, `shutdown()` also unblocks every client at once, so a server stops
+in well under a second even while clients sit in `recv`.
+
+A kind of server only decides what to do with a new connection (`handle_new_client`):
+serve it right away in the accept thread (`single`) or start a thread for it (`threaded`).
+"""
+from __future__ import annotations
+
+import errno
+import selectors
+import socket
+import threading
+import time
+import traceback
+from typing import Callable
+
+from ..events import EventLog
+from ..protocol import preview
+
+Handler = Callable[[socket.socket, tuple], None]
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def echo_handler(conn: socket.socket, addr: tuple) -> None:
+    """Echo every byte back, exactly, until the client closes its side."""
+    while True:
+        data = conn.recv(4096)
+        if not data:  # b"" means the peer closed: we are done
+            break
+        conn.sendall(data)  # sendall, not send: send may send only part of it
+
+
+class PortInUseError(OSError):
+    """Raised instead of a bare 'Address already in use', with what to do about it."""
+
+
+class AddressNotHereError(OSError):
+    """Raised instead of a bare 'Cannot assign requested address'."""
+
+
+def exposure_warning(host: str) -> str | None:
+    """The warning to show when a server would be reachable from other machines."""
+    if host in LOOPBACK or host.startswith("127."):
+        return None
+    return (f"warning: binding to {host} makes this server reachable from the network, "
+            "not only from this computer. Anyone who can reach this machine can connect. "
+            "Use 127.0.0.1 unless you mean it (a workshop, say).")
+
+
+def open_listener(host: str = "127.0.0.1", port: int = 0, backlog: int = 128) -> socket.socket:
+    """socket -> bind -> listen, with errors that say what to do.
+
+    socket.create_server sets SO_REUSEADDR on POSIX (a restarted server can rebind a port
+    whose old connections are in TIME_WAIT) and, rightly, not on Windows.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=backlog)
+    except OSError as exc:
+        if exc.errno in (errno.EADDRINUSE, 10048):
+            raise PortInUseError(exc.errno, (
+                f"port {port} on {host} is already in use (Errno 98 / WinError 10048). "
+                "Another server, maybe one started by an earlier cell or another notebook's "
+                "kernel, still listens there. Stop it first (server.stop() or "
+                "echo_lesson.stop_all()), or pass port=0 to let the system pick a free port."
+            )) from None
+        if exc.errno in (errno.EADDRNOTAVAIL, 10049):
+            raise AddressNotHereError(exc.errno, (
+                f"{host} is not an address of this computer (Errno 99 / WinError 10049). "
+                "A LAN address copied from another machine will not work here: use "
+                "127.0.0.1 to test on this computer."
+            )) from None
+        raise
+
+
+def where(exc: BaseException) -> str:
+    """'in fn, line N' for the innermost frame of a traceback: where a learner looks."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return ""
+    last = frames[-1]
+    return f" (in {last.name}, line {last.lineno})"
+
+
+class LoggedConnection:
+    """A client socket that records what it receives and sends in the event log.
+
+    It wraps the real socket, so a learner's handler(conn, addr) is logged without a
+    single print, and it refuses to block once the server is stopping.
+    """
+
+    def __init__(self, sock: socket.socket, client: int, peer: str, server: "BaseServer"):
+        self._sock = sock
+        self._client = client
+        self._peer = peer
+        self._server = server
+
+    def _check_running(self) -> None:
+        if self._server.stopping:
+            raise ConnectionAbortedError("the server is stopping")
+
+    def recv(self, bufsize: int, *flags) -> bytes:
+        self._check_running()
+        data = self._sock.recv(bufsize, *flags)
+        log = self._server.log
+        if data:
+            log.record("recv", self._client, peer=self._peer, nbytes=len(data),
+                       detail=preview(data))
+        else:
+            log.record("eof", self._client, peer=self._peer)
+        return data
+
+    def send(self, data, *flags) -> int:
+        self._check_running()
+        sent = self._sock.send(data, *flags)
+        self._server.log.record("send", self._client, peer=self._peer, nbytes=sent)
+        return sent
+
+    def sendall(self, data, *flags) -> None:
+        self._check_running()
+        self._sock.sendall(data, *flags)
+        self._server.log.record("send", self._client, peer=self._peer, nbytes=len(data))
+
+    def close(self) -> None:
+        self._sock.close()
+
+    def __getattr__(self, name):  # everything else: the real socket
+        return getattr(self._sock, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<connection of client {self._client} from {self._peer}>"
+
+
+class BaseServer:
+    """An accept loop with a clean stop. Subclasses say how a client is served."""
+
+    kind = "base"
+    takes_handler = True  # can serve a learner's handler(conn, addr)
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, handler: Handler | None = None,
+                 log: EventLog | None = None, backlog: int = 128):
+        self.handler = handler or echo_handler
+        self.log = log if log is not None else EventLog()
+        self.listener = open_listener(host, port, backlog)
+        self.address = self.listener.getsockname()[:2]
+        # A socket pair wakes the accept loop when shutdown() is called: portable, and
+        # no polling interval (socketserver polls every 0.5 s).
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._connections: dict[int, socket.socket] = {}
+        self._threads: set[threading.Thread] = set()
+        self._clients_seen = 0
+        self.log.record("listen", detail=f"{self.address[0]}:{self.address[1]}")
+
+    # --- the accept loop -------------------------------------------------------
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    def serve_forever(self) -> None:
+        """Accept clients until shutdown() is called."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.listener, selectors.EVENT_READ)
+            selector.register(self._wake_r, selectors.EVENT_READ)
+            while not self.stopping:
+                ready = [key.fileobj for key, _ in selector.select()]
+                if self._wake_r in ready or self.stopping:
+                    break
+                try:
+                    conn, addr = self.listener.accept()
+                except (BlockingIOError, InterruptedError, ConnectionAbortedError):
+                    continue  # the client gave up between select and accept
+                except OSError as exc:
+                    if self.stopping:
+                        break
+                    self.log.record("error", detail=f"accept failed: {exc}")
+                    continue
+                conn.setblocking(True)
+                client = self._register(conn)
+                if client is None:  # we are stopping: do not start serving it
+                    conn.close()
+                    break
+                self.log.record("accept", client, peer=_peer(addr))
+                self.handle_new_client(client, conn, addr)
+
+    def handle_new_client(self, client: int, conn: socket.socket, addr: tuple) -> None:
+        raise NotImplementedError
+
+    def serve_client(self, client: int, conn: socket.socket, addr: tuple) -> None:
+        """Run the handler for one client; whatever happens, close its socket."""
+        peer = _peer(addr)
+        try:
+            self.handler(LoggedConnection(conn, client, peer, self), addr)
+        except ConnectionAbortedError as exc:
+            if not self.stopping:
+                self.log.record("error", client, peer=peer, detail=f"{type(exc).__name__}: {exc}")
+        except OSError as exc:
+            if not self.stopping:  # a reset or broken pipe: the client's problem, not ours
+                self.log.record("error", client, peer=peer,
+                                detail=f"{type(exc).__name__}: {exc}{where(exc)}")
+        except Exception as exc:  # a bug in the handler: record it where a learner can see it
+            self.log.record("error", client, peer=peer,
+                            detail=f"{type(exc).__name__}: {exc}{where(exc)}")
+        finally:
+            conn.close()
+            with self._lock:
+                self._connections.pop(client, None)
+                self._threads.discard(threading.current_thread())
+            self.log.record("close", client, peer=peer)
+
+    def start_thread(self, target, args, name: str) -> threading.Thread:
+        """Start a daemon thread that stop() will wait for."""
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        with self._lock:
+            self._threads.add(thread)
+        thread.start()
+        return thread
+
+    def _register(self, conn: socket.socket) -> int | None:
+        with self._lock:
+            if self.stopping:
+                return None
+            self._clients_seen += 1
+            self._connections[self._clients_seen] = conn
+            return self._clients_seen
+
+    # --- stopping: shutdown, join, server_close ----------------------------------
+    def connected(self) -> int:
+        """How many clients are connected right now."""
+        with self._lock:
+            return len(self._connections)
+
+    def shutdown(self) -> None:
+        """Stop accepting and unblock every client. Returns at once; safe to call twice."""
+        with self._lock:
+            self._stopping.set()
+            connections = list(self._connections.values())
+        try:
+            self._wake_w.send(b"x")
+        except OSError:
+            pass
+        for conn in connections:
+            try:  # shutdown, not close: wakes a thread blocked in recv on every platform
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def join(self, timeout: float) -> list[str]:
+        """Wait for the client threads; return the names of those still running."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return [t.name for t in threads if t.is_alive()]
+
+    def server_close(self) -> None:
+        """Release every socket this server still holds."""
+        with self._lock:
+            leftovers = list(self._connections.values())
+        for sock in [self.listener, self._wake_r, self._wake_w, *leftovers]:
+            try:
+                sock.close()
+            except OSError:
+                pass
+
+
+def _peer(addr: tuple) -> str:
+    return f"{addr[0]}:{addr[1]}"
+
+
