@@ -146,6 +146,7 @@ class BaseServer:
     """An accept loop with a clean stop. Subclasses say how a client is served."""
 
     kind = "base"
+    protocol = "echo"  # what a client can expect: "echo" kinds join the echo fault battery
     takes_handler = True  # can serve a learner's handler(conn, addr)
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, handler: Handler | None = None,
