@@ -105,11 +105,11 @@ def start_server(kind: str = "threaded", handler: Handler | None = None, host: s
                              "use kind='threaded' or kind='single' with handler=")
         options["handler"] = handler
     name = name or (getattr(handler, "__name__", None) if handler else None) or kind
-    message = exposure_warning(host)
-    if message:
-        warnings.warn(message, stacklevel=2)
     _stop_conflicting(name, host, port)
     server = cls(host, port, **options)
+    message = exposure_warning(host)
+    if message:  # once it really is listening there
+        warnings.warn(message, stacklevel=2)
     running = RunningServer(server, name)
     with _running_lock:
         _running[name] = running

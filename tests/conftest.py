@@ -1,0 +1,25 @@
+"""Shared fixtures: every test gets its servers stopped, and leaks are counted, not guessed."""
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+import echo_lesson
+
+
+def open_fds() -> int:
+    """How many file descriptors this process holds (Linux: /proc/self/fd)."""
+    return len(os.listdir("/proc/self/fd"))
+
+
+def live_threads() -> set[str]:
+    return {t.name for t in threading.enumerate()}
+
+
+@pytest.fixture(autouse=True)
+def _stop_servers_after_each_test():
+    """A failing test must not leave a server running into the next one."""
+    yield
+    echo_lesson.stop_all()

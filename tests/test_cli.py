@@ -1,0 +1,111 @@
+"""The command line as a learner runs it: real subprocesses, real sockets on loopback."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+
+import pytest
+
+import echo_lesson as el
+
+CLI = [sys.executable, "-m", "echo_lesson"]
+
+
+@pytest.fixture
+def served():
+    """`python -m echo_lesson serve --kind threaded --port 0`, stopped with Ctrl+C after."""
+    proc = subprocess.Popen([*CLI, "serve", "--kind", "threaded", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            encoding="utf-8")
+    first = proc.stdout.readline().strip()
+    assert first.startswith("listening on 127.0.0.1:"), first + proc.stderr.read()
+    port = int(first.rsplit(":", 1)[1])
+    assert port > 0
+    yield proc, port
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
+
+
+def send(port, *messages, encoding="utf-8"):
+    return subprocess.run([*CLI, "send", "--port", str(port), "--encoding", encoding, *messages],
+                          capture_output=True, text=True, encoding="utf-8", timeout=30)
+
+
+def test_serve_then_send_prints_each_echo(served):
+    proc, port = served
+    result = send(port, "hello", "你好")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("hello  [5 bytes") and lines[0].endswith("ok]")
+    assert lines[1].startswith("你好  [6 bytes")
+
+
+def test_gbk_bytes_are_echoed_and_shown_decoded(served):
+    proc, port = served
+    result = send(port, "你好", encoding="gbk")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("你好  [4 bytes")
+
+
+def test_several_clients_at_once_and_a_random_megabyte(served):
+    proc, port = served
+    results = el.run_clients(("127.0.0.1", port), n=10, message="together")
+    assert all(r.ok for r in results)
+    data = os.urandom(1 << 20)
+    assert el.echo_once(("127.0.0.1", port), data, timeout=20) == data
+
+
+def test_ctrl_c_stops_the_server_and_shows_what_happened(served):
+    proc, port = served
+    assert send(port, "bye").returncode == 0
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0
+    assert "client 1 connected from 127.0.0.1:" in out
+    assert "client 1: received 3 bytes 'bye'" in out
+    assert "stopping" in err
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=2)
+
+
+def test_send_exits_1_when_an_echo_does_not_match():
+    def upper(conn, addr):
+        while data := conn.recv(1024):
+            conn.sendall(data.upper())
+
+    with el.start_server(handler=upper) as server:
+        result = send(server.port, "SAME", "differs")
+    assert result.returncode == 1
+    assert "SAME  [4 bytes" in result.stdout and "MISMATCH" in result.stdout
+
+
+def test_send_without_a_server_says_so_and_exits_2():
+    server = el.start_server()
+    port = server.port
+    server.stop()
+    result = send(port, "anyone?")
+    assert result.returncode == 2
+    assert "Is the server running?" in result.stderr
+
+
+def test_a_busy_port_is_a_one_line_error_not_a_traceback():
+    with el.start_server() as server:
+        result = subprocess.run([*CLI, "serve", "--port", str(server.port)],
+                                capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert "already in use" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_binding_beyond_loopback_warns():
+    proc = subprocess.Popen([*CLI, "serve", "--host", "0.0.0.0", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().startswith("listening on 0.0.0.0:")
+        assert "reachable from the network" in proc.stderr.readline()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
+    assert proc.returncode == 0

@@ -1,0 +1,63 @@
+"""decode_data and StreamDecoder: pure functions, no network."""
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from echo_lesson.protocol import StreamDecoder, decode_data, guess_encoding, preview
+
+NI_HAO = "你好，世界"
+
+
+def test_utf8_is_tried_first():
+    assert decode_data(NI_HAO.encode("utf-8")) == NI_HAO
+    assert guess_encoding(NI_HAO.encode("utf-8")) == "utf-8"
+
+
+def test_gbk_from_a_windows_tcp_tool_is_decoded_on_purpose():
+    gbk = NI_HAO.encode("gbk")
+    with pytest.raises(UnicodeDecodeError):
+        gbk.decode("utf-8")  # what a naive server meets
+    assert decode_data(gbk) == NI_HAO
+    assert guess_encoding(gbk) == "gbk"
+
+
+def test_bytes_valid_in_neither_become_replacement_characters():
+    bad = b"ok \xff\xfe\xff"
+    assert guess_encoding(bad) == "utf-8?"
+    assert decode_data(bad) == "ok \ufffd\ufffd\ufffd"
+
+
+@given(st.binary(max_size=200))
+@settings(max_examples=300)
+def test_decode_data_never_raises(data):
+    assert isinstance(decode_data(data), str)
+
+
+def test_a_character_split_across_recv_calls():
+    data = "你".encode("utf-8")  # 3 bytes
+    first, second = data[:2], data[2:]
+    assert decode_data(first) != "你"  # decoding each piece alone goes wrong
+    decoder = StreamDecoder()
+    assert decoder.feed(first) == ""  # the unfinished tail is kept...
+    assert decoder.feed(second) == "你"  # ...until the rest arrives
+    assert decoder.finish() == ""
+
+
+@given(st.text(max_size=50), st.lists(st.integers(min_value=0, max_value=200), max_size=6))
+def test_stream_decoder_gives_the_text_back_whatever_the_split(text, cuts):
+    data = text.encode("utf-8")
+    points = sorted({min(c, len(data)) for c in cuts})
+    pieces = [data[a:b] for a, b in zip([0, *points], [*points, len(data)])]
+    decoder = StreamDecoder()
+    assert "".join(decoder.feed(p) for p in pieces) + decoder.finish() == text
+
+
+def test_an_unfinished_character_at_the_end_is_flagged():
+    decoder = StreamDecoder()
+    assert decoder.feed("好".encode()[:2]) == ""
+    assert decoder.finish() == "\ufffd"
+
+
+def test_preview_is_short_and_quoted():
+    assert preview(b"hello") == "'hello'"
+    long = preview(b"x" * 1000, limit=10)
+    assert long.startswith("'xxxxxxxxxx") and long.endswith("…'") and len(long) < 20

@@ -1,0 +1,44 @@
+"""single serves one client at a time; threaded serves them together (from the event log)."""
+import pytest
+
+import echo_lesson as el
+from echo_lesson.timeline import client_spans
+
+
+def serve_two_slow_clients(kind):
+    with el.start_server(kind) as server:
+        results = el.run_clients(server, n=2, message="hi", hold=0.5)
+        assert server.log.wait_for_event("close", 2)
+    assert [r.ok for r in results] == [True, True]
+    return server, results
+
+
+def test_single_serves_the_second_client_after_the_first_leaves():
+    server, results = serve_two_slow_clients("single")
+    first, second = client_spans(server.log)
+    assert second["start"] >= first["end"]  # accepted only once client 1 was closed
+    assert first["thread"] == second["thread"]  # by the same thread, the accept loop
+    assert max(r.waited for r in results) >= 0.4  # one client waited for the other
+
+
+def test_threaded_serves_both_at_once_on_their_own_threads():
+    server, results = serve_two_slow_clients("threaded")
+    first, second = client_spans(server.log)
+    assert second["start"] < first["end"]  # served at the same time
+    assert {first["thread"], second["thread"]} == {"client-1", "client-2"}
+    assert max(r.waited for r in results) < 0.4
+
+
+@pytest.mark.parametrize("kind", ["single", "threaded"])
+def test_text_in_any_encoding_comes_back_byte_for_byte(kind):
+    with el.start_server(kind) as server:
+        for data in ["hello".encode(), "你好".encode("utf-8"), "你好".encode("gbk"), b"\xff\x00\xfe"]:
+            assert el.echo_once(server, data) == data
+
+
+def test_timeline_plot_has_a_row_per_client():
+    server, results = serve_two_slow_clients("single")
+    fig = el.plot_timeline(server, results)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["client 1", "client 2"]
+    assert "waiting" in ax.get_legend_handles_labels()[1]
