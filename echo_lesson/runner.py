@@ -59,11 +59,13 @@ class RunningServer:
             if self._stopped.is_set():
                 return self.leftover_threads
             deadline = time.monotonic() + timeout
+            patience = deadline - 0.3 * timeout  # most of the time for a normal end
             self.server.shutdown()
-            self._thread.join(max(0.0, deadline - time.monotonic()))
-            left = self.server.join(max(0.0, deadline - time.monotonic()))
-            if self._thread.is_alive():
-                left.append(self._thread.name)
+            left = self._join(patience)
+            interrupt = getattr(self.server, "interrupt", None)
+            if left and interrupt is not None:  # a handler ignores its closed socket
+                interrupt()
+                left = self._join(deadline)
             self.server.server_close()
             self.leftover_threads = left
             detail = f"still running after {timeout:g} s: {', '.join(left)}" if left else ""
@@ -73,6 +75,12 @@ class RunningServer:
             if _running.get(self.name) is self:
                 del _running[self.name]
         return left
+
+    def _join(self, until: float) -> list[str]:
+        """Join the accept thread and the server's threads until `until`; name the living."""
+        self._thread.join(max(0.0, until - time.monotonic()))
+        left = self.server.join(max(0.0, until - time.monotonic()))
+        return left + ([self._thread.name] if self._thread.is_alive() else [])
 
     def __enter__(self) -> "RunningServer":
         return self

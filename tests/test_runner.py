@@ -153,3 +153,23 @@ def test_random_megabyte_echoes_exactly():
     data = os.urandom(1 << 20)
     with el.start_server() as server:
         assert el.echo_once(server, data, timeout=10) == data
+
+
+def test_a_busy_looping_handler_is_stopped_by_force_and_told_why():
+    def spins_on_eof(conn, addr):
+        while True:  # the classic slip: never breaks when recv returns b""
+            try:
+                conn.sendall(conn.recv(1024))
+            except Exception:
+                pass
+
+    server = el.start_server(handler=spins_on_eof)
+    with socket.create_connection(server.address, timeout=5) as sock:
+        sock.sendall(b"hi")
+        assert sock.recv(10) == b"hi"
+    threads_before_stop = len(live_threads())
+    start = time.monotonic()
+    assert server.stop() == []
+    assert time.monotonic() - start < 1.0
+    assert len(live_threads()) < threads_before_stop
+    assert any("stopped by force" in e.detail for e in server.log.events(kind="error"))

@@ -10,6 +10,7 @@ serve it right away in the accept thread (`single`) or start a thread for it (`t
 """
 from __future__ import annotations
 
+import ctypes
 import errno
 import selectors
 import socket
@@ -33,6 +34,13 @@ def echo_handler(conn: socket.socket, addr: tuple) -> None:
         if not data:  # b"" means the peer closed: we are done
             break
         conn.sendall(data)  # sendall, not send: send may send only part of it
+
+
+class HandlerStopped(BaseException):
+    """Raised inside a handler that kept running after its server stopped (see interrupt).
+
+    A BaseException, so a learner's `except Exception:` does not swallow it.
+    """
 
 
 class PortInUseError(OSError):
@@ -162,6 +170,7 @@ class BaseServer:
         self._lock = threading.Lock()
         self._connections: dict[int, socket.socket] = {}
         self._threads: set[threading.Thread] = set()
+        self._serving: set[threading.Thread] = set()  # threads inside a handler right now
         self._clients_seen = 0
         self.log.record("listen", detail=f"{self.address[0]}:{self.address[1]}")
 
@@ -202,8 +211,15 @@ class BaseServer:
     def serve_client(self, client: int, conn: socket.socket, addr: tuple) -> None:
         """Run the handler for one client; whatever happens, close its socket."""
         peer = _peer(addr)
+        me = threading.current_thread()
+        with self._lock:
+            self._serving.add(me)
         try:
             self.handler(LoggedConnection(conn, client, peer, self), addr)
+        except HandlerStopped:
+            self.log.record("error", client, peer=peer, detail=(
+                "stopped by force: the handler kept running after its connection was closed "
+                "(break out of the loop when recv returns b'' or raises)"))
         except ConnectionAbortedError as exc:
             if not self.stopping:
                 self.log.record("error", client, peer=peer, detail=f"{type(exc).__name__}: {exc}")
@@ -218,7 +234,8 @@ class BaseServer:
             conn.close()
             with self._lock:
                 self._connections.pop(client, None)
-                self._threads.discard(threading.current_thread())
+                self._threads.discard(me)
+                self._serving.discard(me)
             self.log.record("close", client, peer=peer)
 
     def start_thread(self, target, args, name: str) -> threading.Thread:
@@ -266,6 +283,17 @@ class BaseServer:
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         return [t.name for t in threads if t.is_alive()]
+
+    def interrupt(self) -> None:
+        """Last resort for handlers that ignore their closed socket: raise HandlerStopped
+        in each thread still inside a handler. It lands as soon as that thread runs Python
+        code (a busy loop), not while it waits inside one long C call such as time.sleep.
+        """
+        with self._lock:
+            stuck = [t for t in self._serving if t.is_alive() and t.ident is not None]
+        for thread in stuck:
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident),
+                                                       ctypes.py_object(HandlerStopped))
 
     def server_close(self) -> None:
         """Release every socket this server still holds."""
