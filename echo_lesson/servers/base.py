@@ -158,8 +158,15 @@ class BaseServer:
     takes_handler = True  # can serve a learner's handler(conn, addr)
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, handler: Handler | None = None,
-                 log: EventLog | None = None, backlog: int = 128):
+                 log: EventLog | None = None, backlog: int = 128,
+                 client_timeout: float | None = None, send_buffer: int | None = None):
         self.handler = handler or echo_handler
+        # None: client sockets block for as long as it takes. A number: recv and send give
+        # up after that many seconds (TimeoutError), and send() may then send only part.
+        self.client_timeout = client_timeout
+        # A small send buffer (bytes) makes partial sends happen on loopback as they do on
+        # a slow network; None leaves the system's (large, self-tuning) default.
+        self.send_buffer = send_buffer
         self.log = log if log is not None else EventLog()
         self.listener = open_listener(host, port, backlog)
         self.address = self.listener.getsockname()[:2]
@@ -197,7 +204,9 @@ class BaseServer:
                         break
                     self.log.record("error", detail=f"accept failed: {exc}")
                     continue
-                conn.setblocking(True)
+                conn.settimeout(self.client_timeout)  # None: blocking, whatever the listener
+                if self.send_buffer:
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer)
                 client = self._register(conn)
                 if client is None:  # we are stopping: do not start serving it
                     conn.close()
