@@ -65,6 +65,20 @@ def send(args: argparse.Namespace) -> int:
     return 0 if all_matched else 1
 
 
+def student_edition(args: argparse.Namespace) -> int:
+    """Write the notebooks with solution cells stubbed out, for learners."""
+    from pathlib import Path
+
+    from .edition import write_student_edition
+
+    written = write_student_edition(Path(args.source), Path(args.outdir))
+    if not written:
+        print(f"error: no notebooks in {args.source}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(written)} student notebooks to {args.outdir}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m echo_lesson",
                                      description="Echo servers and clients for the course.")
@@ -84,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=5.0)
     p.add_argument("messages", nargs="+", metavar="MESSAGE")
     p.set_defaults(run=send)
+
+    p = commands.add_parser("student-edition",
+                            help="write the notebooks with solutions replaced by stubs")
+    p.add_argument("outdir")
+    p.add_argument("--source", default="notebooks", help="where the instructor edition is")
+    p.set_defaults(run=student_edition)
     return parser
 
 

@@ -1,0 +1,60 @@
+"""Student editions: solutions stubbed, nothing of them left, the rest untouched."""
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from echo_lesson.edition import DEFAULT_STUB, student_notebook, stub_for
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SOLUTION = '''def my_handler(conn, addr):
+    """Echo until the client is done."""
+    while data := conn.recv(4096):
+        conn.sendall(data)
+'''
+
+
+def solution_cell(source=SOLUTION, **metadata):
+    cell = new_code_cell(source, metadata={"tags": ["solution"], **metadata})
+    cell.outputs = [new_output("stream", name="stdout", text="secret output\n")]
+    cell.execution_count = 3
+    return cell
+
+
+def test_stub_keeps_signatures_and_docstrings_only():
+    stub = stub_for(SOLUTION)
+    assert stub.startswith(DEFAULT_STUB.rstrip("\n"))
+    assert 'def my_handler(conn, addr):\n    """Echo until the client is done."""\n    ...' in stub
+    assert "sendall" not in stub and "recv" not in stub
+    compile(stub, "stub", "exec")  # a stub must at least run
+    assert stub_for("x = 1\nprint(x)") == DEFAULT_STUB
+
+
+def test_solution_cells_are_replaced_and_cleared_the_rest_kept():
+    nb = new_notebook(cells=[new_markdown_cell("# Exercise"), solution_cell(),
+                             new_code_cell("check(my_handler)"),
+                             solution_cell("answer = 42", student_stub="answer = ...")])
+    student = student_notebook(nb)
+    md, stubbed, check, custom = student.cells
+    assert md.source == "# Exercise" and check.source == "check(my_handler)"
+    assert "sendall" not in stubbed.source and stubbed.outputs == []
+    assert stubbed.execution_count is None and stubbed.metadata["tags"] == ["exercise"]
+    assert custom.source == "answer = ..." and "student_stub" not in custom.metadata
+    assert nb.cells[1].source == SOLUTION  # the instructor's copy is untouched
+
+
+def test_cli_writes_one_student_notebook_per_notebook(tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("01_a.ipynb", "02_b.ipynb"):
+        nbformat.write(new_notebook(cells=[solution_cell()]), source / name)
+    out = tmp_path / "student"
+    result = subprocess.run([sys.executable, "-m", "echo_lesson", "student-edition", str(out),
+                             "--source", str(source)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["01_a.ipynb", "02_b.ipynb"]
+    assert "conn.sendall(data)" not in (out / "01_a.ipynb").read_text()
+    assert "secret output" not in (out / "01_a.ipynb").read_text()
