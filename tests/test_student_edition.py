@@ -1,0 +1,72 @@
+"""The student edition of the real notebooks: runs up to each exercise, leaks no solution."""
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from echo_lesson.edition import is_solution, write_student_edition
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+WITH_EXERCISES = [p for p in NOTEBOOKS
+                  if any(is_solution(c) for c in nbformat.read(p, as_version=4).cells)]
+
+
+@pytest.fixture(scope="module")
+def student_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("student")
+    write_student_edition(ROOT / "notebooks", out)
+    return out
+
+
+def test_every_lesson_has_an_exercise():
+    lessons = [p for p in NOTEBOOKS if p.name[:2].isdigit() and p.name[:2] != "00"]
+    assert lessons and set(lessons) <= set(WITH_EXERCISES), \
+        [p.name for p in lessons if p not in WITH_EXERCISES]
+
+
+def as_text(nb) -> str:
+    """Everything a reader of the file sees: sources and outputs, as stored."""
+    return json.dumps(nb, ensure_ascii=False)
+
+
+def solution_only_lines(nb) -> set[str]:
+    """Lines of the solution cells that appear nowhere else in the instructor notebook."""
+    rest = as_text(nbformat.from_dict({**nb, "cells": [c for c in nb.cells if not is_solution(c)]}))
+    lines = {line.strip() for c in nb.cells if is_solution(c) for line in c.source.splitlines()}
+    return {line for line in lines
+            if len(line) > 12 and not line.startswith(("#", "def ", '"""', "async def "))
+            and json.dumps(line, ensure_ascii=False)[1:-1] not in rest}
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.name)
+def test_no_solution_text_leaks(path, student_dir):
+    secret = solution_only_lines(nbformat.read(path, as_version=4))
+    assert secret, "a solution with nothing of its own cannot be checked for leaks"
+    dumped = as_text(nbformat.read(student_dir / path.name, as_version=4))
+    leaked = [line for line in secret if json.dumps(line, ensure_ascii=False)[1:-1] in dumped]
+    assert not leaked
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.name)
+def test_student_edition_runs_up_to_the_first_exercise(path, student_dir):
+    nb = nbformat.read(student_dir / path.name, as_version=4)
+    client = NotebookClient(nb, timeout=30, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT / "notebooks")}})
+    ran = 0
+    with client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            if "exercise" in cell.metadata.get("tags", []):
+                client.execute_cell(cell, index)  # the stub itself must run
+                ran += 1
+                break
+            if cell.cell_type == "code":
+                allow = "raises-exception" in cell.metadata.get("tags", [])
+                cell.metadata.setdefault("tags", [])
+                client.execute_cell(cell, index)
+                errors = [o for o in cell.outputs if o.output_type == "error"]
+                assert allow or not errors, f"cell {index} failed: {errors}"
+                ran += 1
+    assert ran
