@@ -5,6 +5,8 @@ from matplotlib.figure import Figure
 
 from .events import EventLog
 
+MIN_WAIT = 0.02  # seconds; a shorter wait is only the time a connection takes to be accepted
+
 _COLOURS = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3",
             "#8C8C8C", "#CCB974", "#64B5CD"]
 
@@ -43,7 +45,7 @@ def plot_timeline(source, clients=None, title: str | None = None) -> Figure:
     threads = []
     for row, span in enumerate(spans):
         port = int(span["peer"].rsplit(":", 1)[1]) if span["peer"] else 0
-        if port in waiting and waiting[port] < span["start"]:
+        if port in waiting and span["start"] - waiting[port] > MIN_WAIT:
             ax.barh(row, span["start"] - waiting[port], left=waiting[port], color="#dddddd",
                     hatch="//", edgecolor="#999999", label="waiting" if row == 0 or
                     "waiting" not in ax.get_legend_handles_labels()[1] else None)
