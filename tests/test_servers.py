@@ -42,3 +42,10 @@ def test_timeline_plot_has_a_row_per_client():
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["client 1", "client 2"]
     assert "waiting" in ax.get_legend_handles_labels()[1]
+
+
+def test_timeline_shows_no_waiting_when_nobody_waited():
+    server, results = serve_two_slow_clients("threaded")
+    labels = el.plot_timeline(server, results).axes[0].get_legend_handles_labels()[1]
+    assert "waiting" not in labels
+    assert set(labels) == {"served by client-1", "served by client-2"}
