@@ -1,0 +1,266 @@
+"""A chat room: the threaded echo server, but every line goes to everyone else.
+
+The protocol (one line = one message, like IRC or a TCP-assistant tool):
+
+* Lines are UTF-8 text ending in "\\n" ("\\r\\n" is accepted too), at most
+  MAX_LINE = 1024 bytes. A longer line is not sent: its author gets a `* ` notice and
+  the connection goes on after the next "\\n". Bytes that are not UTF-8 are read as GBK
+  (what Chinese Windows tools send), else shown as U+FFFD, and the author is told.
+* A newcomer is called `guest<N>` (N: the server's client number) until it sends
+  `/nick NAME` (1-20 letters, digits, `_` or `-`, not already taken).
+* Any other line is sent to every *other* client as `NAME: text\\n`.
+* Server notices start with `* `: `* welcome, you are guest3 ...` to the newcomer,
+  `* guest3 joined`, `* guest3 is now alice`, `* alice left` to the others.
+* `/who` answers only the sender: `* online (3): alice, bob, guest3`.
+  `/quit` leaves. Any other `/word` gets a notice listing the commands.
+
+How it is built, and why:
+
+* One reader thread per client (as in `threaded`) reads lines and broadcasts them.
+* The registry of members is shared by all those threads, so it is only touched under
+  a lock; a broadcast copies it (a snapshot) under the lock and sends outside it, so a
+  join or a leave during a broadcast cannot break the loop.
+* Nobody writes to a client socket but that client's own writer thread. A broadcast
+  only puts the line in each member's queue, which never blocks: a client that does not
+  read cannot stall the others.
+* The queue is bounded (max_queue lines, 256 by default). When a member's queue is full,
+  the broadcast waits up to slow_timeout (1 s) in all for room; if it is still full, the
+  member is too slow to keep up: it is disconnected (event `drop`), the others are told
+  `* NAME left (too slow to read)`, and the room goes on. So one stuck client can hold
+  the room up once, for at most slow_timeout, never for good.
+  (The kernel's socket buffers hold some lines first; `send_buffer=` makes them small.)
+* A client whose socket fails is removed the same way; the broadcast to the others goes on.
+"""
+from __future__ import annotations
+
+import queue
+import re
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+
+from ..protocol import decode_data, guess_encoding
+from .base import BaseServer
+
+MAX_LINE = 1024  # bytes, without the newline
+MAX_QUEUE = 256  # lines waiting for one slow client before it is dropped
+SLOW_TIMEOUT = 1.0  # seconds a broadcast waits, at most, for room in full queues
+NAME_RULE = re.compile(r"[A-Za-z0-9_\-]{1,20}")
+HELP = "commands: /nick NAME, /who, /quit"
+
+
+@dataclass(eq=False)
+class Member:
+    """One connected client: its name, its socket, and the lines waiting to be sent."""
+
+    client: int
+    name: str
+    conn: object
+    outbox: queue.Queue
+    gone: threading.Event = field(default_factory=threading.Event)
+    reason: str = ""  # why it left, for the leave notice
+
+
+class ChatServer(BaseServer):
+    kind = "chat"
+    protocol = "chat"  # not an echo: the echo fault battery leaves it out
+    takes_handler = False
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, max_line: int = MAX_LINE,
+                 max_queue: int = MAX_QUEUE, slow_timeout: float = SLOW_TIMEOUT,
+                 send_buffer: int | None = None, **options):
+        super().__init__(host, port, **options)
+        self.handler = self.chat_session
+        self.max_line = max_line
+        self.max_queue = max_queue
+        self.slow_timeout = slow_timeout
+        self.send_buffer = send_buffer  # a small SO_SNDBUF shows a slow reader sooner
+        self._members: dict[int, Member] = {}
+        self._members_lock = threading.Lock()
+        self._session = threading.local()
+
+    # --- the registry: always under the lock ------------------------------------
+    def members(self) -> list[str]:
+        """The names of everyone in the room, sorted."""
+        with self._members_lock:
+            return sorted(m.name for m in self._members.values())
+
+    def _rename(self, member: Member, name: str) -> str | None:
+        """Take a new name; return an error message, or None if it worked."""
+        if not NAME_RULE.fullmatch(name):
+            return "a name is 1-20 letters, digits, _ or -"
+        with self._members_lock:
+            if any(m.name.lower() == name.lower() and m is not member
+                   for m in self._members.values()):
+                return f"the name {name} is taken"
+            member.name = name
+        return None
+
+    # --- sending: only ever through a member's queue ----------------------------
+    def broadcast(self, line: str, exclude: Member | None = None) -> None:
+        """Queue a line for every member but `exclude`, over a snapshot of the room."""
+        with self._members_lock:
+            snapshot = list(self._members.values())
+        deadline = time.monotonic() + self.slow_timeout  # one wait for the whole broadcast
+        for member in snapshot:
+            if member is not exclude:
+                self.deliver(member, line, deadline)
+
+    def deliver(self, member: Member, line: str, deadline: float | None = None) -> None:
+        """Queue one line for one member; if its queue stays full, drop the member."""
+        if deadline is None:
+            deadline = time.monotonic() + self.slow_timeout
+        while not (member.gone.is_set() or self.stopping):
+            try:  # a short wait lets a reader that is only a little behind catch up
+                member.outbox.put(line, timeout=min(0.05, max(0.0, deadline - time.monotonic())))
+                return
+            except queue.Full:
+                if time.monotonic() >= deadline:
+                    self.drop(member, "left (too slow to read)",
+                              f"{self.max_queue} lines were waiting for it")
+
+    def drop(self, member: Member, reason: str, detail: str) -> None:
+        """Disconnect a member from any thread: its own reader thread does the cleanup."""
+        if member.gone.is_set():
+            return
+        member.reason = reason
+        member.gone.set()
+        self.log.record("drop", member.client, detail=f"{member.name} {reason}: {detail}")
+        try:  # wakes its reader (recv returns) and its writer (sendall fails)
+            member.conn.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _writer(self, member: Member) -> None:
+        """Send a member's queued lines, several at a time, until it is gone."""
+        try:
+            while not member.gone.is_set():
+                lines = [member.outbox.get()]
+                while True:  # take whatever else is waiting: one sendall for all of it
+                    try:
+                        lines.append(member.outbox.get_nowait())
+                    except queue.Empty:
+                        break
+                if None in lines or member.gone.is_set():
+                    break
+                member.conn.sendall("".join(lines).encode("utf-8"))
+        except OSError as exc:
+            if not self.stopping:
+                self.drop(member, "left (connection lost)", f"send failed: {type(exc).__name__}: {exc}")
+        finally:
+            with self._lock:  # this thread is done: stop() need not wait for it
+                self._threads.discard(threading.current_thread())
+
+    # --- one client's session (runs on its reader thread) -----------------------
+    def handle_new_client(self, client, conn, addr):
+        self.start_thread(self._serve, (client, conn, addr), name=f"chat-{client}")
+
+    def _serve(self, client, conn, addr):
+        self._session.client = client  # chat_session(conn, addr) reads it
+        self.serve_client(client, conn, addr)
+
+    def chat_session(self, conn, addr) -> None:
+        client = self._session.client
+        if self.send_buffer:
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer)
+        member = Member(client, f"guest{client}", conn, queue.Queue(self.max_queue))
+        member.outbox.put_nowait(f"* welcome, you are {member.name}; {HELP}\n")
+        writer = self.start_thread(self._writer, (member,), name=f"chat-{client}-send")
+        with self._members_lock:
+            self._members[client] = member
+        self.log.record("join", client, detail=member.name)
+        self.broadcast(f"* {member.name} joined\n", exclude=member)
+        try:
+            for raw in self._lines(conn, member):
+                if not self._handle_line(member, raw):
+                    break
+        finally:
+            with self._members_lock:
+                self._members.pop(client, None)
+            reason = member.reason or "left"
+            member.gone.set()
+            try:
+                member.outbox.put_nowait(None)  # wake the writer if it waits for a line
+            except queue.Full:
+                pass
+            try:
+                conn.shutdown(socket.SHUT_RDWR)  # ... or if it is stuck in sendall
+            except OSError:
+                pass
+            writer.join(1.0)
+            self.log.record("leave", client, detail=f"{member.name} {reason}")
+            if not self.stopping:
+                self.broadcast(f"* {member.name} {reason}\n")
+
+    def _lines(self, conn, member: Member):
+        """Yield each line received (bytes, without the newline); refuse long ones."""
+        buffer = b""
+        skipping = False  # inside a line that was too long: drop bytes up to its "\n"
+        while not member.gone.is_set():
+            try:
+                data = conn.recv(4096)
+            except OSError:
+                if member.gone.is_set() or self.stopping:
+                    return
+                raise
+            if not data:
+                if buffer and not skipping:
+                    yield buffer  # a last line without "\n": deliver it, lose nothing
+                return
+            buffer += data
+            while True:
+                end = buffer.find(b"\n")
+                if end < 0:
+                    break
+                line, buffer = buffer[:end], buffer[end + 1:]
+                if skipping:
+                    skipping = False
+                elif len(line.rstrip(b"\r")) > self.max_line:
+                    self._too_long(member)
+                else:
+                    yield line.rstrip(b"\r")
+            if len(buffer) > self.max_line + 1 and not skipping:
+                self._too_long(member)
+                skipping, buffer = True, b""
+            elif skipping:
+                buffer = b""
+
+    def _too_long(self, member: Member) -> None:
+        self.log.record("error", member.client, detail=f"line over {self.max_line} bytes refused")
+        self.deliver(member, f"* your line was longer than {self.max_line} bytes and was "
+                             "not sent; split it up\n")
+
+    def _handle_line(self, member: Member, raw: bytes) -> bool:
+        """Act on one line; return False when the member wants to leave."""
+        text = decode_data(raw)
+        encoding = guess_encoding(raw)
+        if encoding != "utf-8":
+            how = "GBK" if encoding == "gbk" else "UTF-8 with \ufffd for the bad bytes"
+            self.deliver(member, f"* your line was not UTF-8; it was read as {how}\n")
+        text = text.replace("\r", "")
+        if not text.strip():
+            return True
+        if text.startswith("/"):
+            return self._command(member, text)
+        self.log.record("say", member.client, detail=f"{member.name}: {text}"[:80])
+        self.broadcast(f"{member.name}: {text}\n", exclude=member)
+        return True
+
+    def _command(self, member: Member, text: str) -> bool:
+        word, _, rest = text.partition(" ")
+        if word == "/nick":
+            old, error = member.name, self._rename(member, rest.strip())
+            if error:
+                self.deliver(member, f"* {error}\n")
+            else:
+                self.log.record("nick", member.client, detail=f"{old} -> {member.name}")
+                self.broadcast(f"* {old} is now {member.name}\n")
+        elif word == "/who":
+            names = self.members()
+            self.deliver(member, f"* online ({len(names)}): {', '.join(names)}\n")
+        elif word == "/quit":
+            return False
+        else:
+            self.deliver(member, f"* unknown command {word}; {HELP}\n")
+        return True

@@ -1,0 +1,247 @@
+"""The chat room: protocol, a 50-client storm, and its own fault suite (real sockets)."""
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+import time
+
+import pytest
+
+import echo_lesson as el
+from echo_lesson.chat_client import ChatClient
+from echo_lesson.servers.chat import MAX_LINE
+
+from conftest import live_threads, open_fds
+
+
+def chat_lines(lines):
+    """Only the messages, without the `* ` notices."""
+    return [line for line in lines if not line.startswith("* ")]
+
+
+def reset(sock: socket.socket) -> None:
+    """Close with an RST instead of a FIN, as a crashed program or a pulled cable does."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
+def raw_client(server) -> socket.socket:
+    sock = socket.create_connection(server.address, timeout=5)
+    assert sock.recv(200).startswith(b"* welcome, you are guest")
+    return sock
+
+
+def test_a_line_goes_to_everyone_else_with_the_senders_name():
+    with el.start_server("chat") as server:
+        with ChatClient(server, "alice") as alice, ChatClient(server, "bob") as bob, \
+                ChatClient(server) as guest:
+            assert guest.name.startswith("guest")
+            alice.say("hello 你好")
+            assert bob.read_until(lambda l: not l.startswith("* "))[-1] == "alice: hello 你好"
+            assert guest.read_until(lambda l: not l.startswith("* "))[-1] == "alice: hello 你好"
+            assert chat_lines(alice.read_available(0.3)) == []  # not echoed to its author
+
+
+def test_notices_for_join_rename_and_leave():
+    with el.start_server("chat") as server:
+        with ChatClient(server, "alice") as alice:
+            bob = ChatClient(server)
+            first = bob.name
+            bob.nick("bob")
+            bob.close()
+            lines = alice.read_until(lambda l: l == "* bob left")
+            assert lines == [f"* {first} joined", f"* {first} is now bob", "* bob left"]
+
+
+def test_who_nick_rules_and_unknown_commands():
+    with el.start_server("chat") as server:
+        with ChatClient(server, "alice") as alice, ChatClient(server, "bob") as bob:
+            assert bob.who() == ["alice", "bob"]
+            assert bob.nick("Alice") == "* the name Alice is taken"
+            assert bob.nick("no spaces") == "* a name is 1-20 letters, digits, _ or -"
+            bob.send_line("/dance")
+            assert bob.read_line() == "* unknown command /dance; commands: /nick NAME, /who, /quit"
+            assert bob.name == "bob" and server.server.members() == ["alice", "bob"]
+            bob.send_line("/quit")
+            assert alice.read_until(lambda l: l.endswith("left"))[-1] == "* bob left"
+
+
+def test_storm_of_50_clients_everyone_gets_every_line_in_order():
+    n, per_client = 50, 20
+    with el.start_server("chat") as server:
+        clients = [ChatClient(server, f"c{i:02d}", timeout=20) for i in range(n)]
+        assert server.server.members() == sorted(c.name for c in clients)
+        received: dict[str, list[str]] = {}
+        errors = []
+
+        def talk(client: ChatClient):
+            try:
+                for k in range(per_client):
+                    client.say(f"{client.name} line {k}")
+                got = []
+                while len(got) < (n - 1) * per_client:
+                    line = client.read_line()
+                    assert line is not None, f"{client.name} got only {len(got)} lines"
+                    if not line.startswith("* "):
+                        got.append(line)
+                received[client.name] = got
+            except Exception as exc:  # reported below, with the client's name
+                errors.append(f"{client.name}: {exc}")
+
+        threads = [threading.Thread(target=talk, args=(c,)) for c in clients]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert errors == []
+        assert not server.log.events("drop")  # nobody was too slow
+        for client in clients:
+            by_sender: dict[str, list[str]] = {}
+            for line in received[client.name]:
+                sender, text = line.split(": ", 1)
+                by_sender.setdefault(sender, []).append(text)
+            assert sorted(by_sender) == sorted(c.name for c in clients if c is not client)
+            for sender, texts in by_sender.items():  # all of them, in the order sent
+                assert texts == [f"{sender} line {k}" for k in range(per_client)]
+            client.close()
+
+
+def test_a_client_killed_mid_broadcast_does_not_stop_it():
+    lines = 300
+    with el.start_server("chat") as server:
+        talker = ChatClient(server, "talker")
+        listeners = [ChatClient(server, f"l{i}", timeout=20) for i in range(5)]
+        victim = raw_client(server)
+        for k in range(lines):
+            talker.say(f"msg {k}")
+            if k == lines // 3:
+                reset(victim)  # killed while the lines are still flowing
+        for listener in listeners:
+            got = listener.read_until(lambda l: l == f"talker: msg {lines - 1}")
+            assert chat_lines(got)[-lines:] == [f"talker: msg {k}" for k in range(lines)]
+        assert server.log.wait_for_event("leave", 1)
+        assert server.server.members() == sorted(["talker"] + [c.name for c in listeners])
+
+
+def test_a_slow_reader_is_dropped_and_the_others_get_everything():
+    """No reading at all, tiny buffers: its queue fills, it is dropped, the room goes on."""
+    lines = 2000
+    with el.start_server("chat", max_queue=16, slow_timeout=0.3, send_buffer=8192) as server:
+        slow = socket.socket()
+        slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        slow.connect(server.address)  # and never reads a byte
+        talker, reader = ChatClient(server, "talker"), ChatClient(server, "reader", timeout=20)
+        got = []
+        thread = threading.Thread(target=lambda: got.extend(
+            reader.read_until(lambda l: l.startswith(f"talker: {lines - 1:04d}"))))
+        thread.start()
+        for k in range(lines):
+            talker.say(f"{k:04d} " + "y" * 900)
+        thread.join(30)
+        assert [line[:12] for line in chat_lines(got)] == [f"talker: {k:04d}" for k in range(lines)]
+        drops = server.log.events("drop")
+        assert [e.detail for e in drops] == ["guest1 left (too slow to read): "
+                                             "16 lines were waiting for it"]
+        assert "* guest1 left (too slow to read)" in got
+        slow.close()
+
+
+# --- the chat fault suite: what the echo battery does, in the chat protocol -------------
+def test_reset_mid_message_loses_only_the_unfinished_line():
+    with el.start_server("chat") as server:
+        with ChatClient(server, "alice") as alice:
+            rude = raw_client(server)
+            rude.sendall(b"half a line, no newline")
+            assert server.log.wait_for_event("recv", 1)
+            reset(rude)
+            lines = alice.read_until(lambda l: l.endswith(" left"))
+            assert chat_lines(lines) == []
+            alice.say("still here")  # the server still works
+            with ChatClient(server, "bob") as bob:
+                alice.say("hi bob")
+                assert chat_lines(bob.read_until(lambda l: l == "alice: hi bob")) == ["alice: hi bob"]
+
+
+def test_half_close_delivers_the_last_line_then_leaves():
+    with el.start_server("chat") as server:
+        with ChatClient(server, "alice") as alice:
+            quitter = raw_client(server)
+            quitter.sendall(b"bye without newline")
+            quitter.shutdown(socket.SHUT_WR)  # "I have nothing more to say"
+            lines = alice.read_until(lambda l: l.endswith(" left"))
+            assert chat_lines(lines) == [lines[-2]] and lines[-2].endswith(": bye without newline")
+            assert quitter.recv(100) == b""  # and the server closed its side too
+            quitter.close()
+
+
+def test_invalid_utf8_and_gbk_are_shown_and_the_author_is_told():
+    with el.start_server("chat") as server:
+        with ChatClient(server, "alice") as alice, ChatClient(server, "bob") as bob:
+            bob.sock.sendall("你好".encode("gbk") + b"\n" + b"\xff\xfe ok\n")
+            assert bob.read_line() == "* your line was not UTF-8; it was read as GBK"
+            assert bob.read_line() == ("* your line was not UTF-8; it was read as UTF-8 "
+                                       "with \ufffd for the bad bytes")
+            got = chat_lines(alice.read_until(lambda l: l.endswith(" ok")))
+            assert got == ["bob: 你好", "bob: \ufffd\ufffd ok"]
+
+
+def test_a_line_over_the_limit_is_refused_and_the_next_one_goes_through():
+    with el.start_server("chat") as server:
+        with ChatClient(server, "alice") as alice, ChatClient(server, "bob") as bob:
+            bob.sock.sendall(b"x" * (MAX_LINE + 1) + b"\n" + b"y" * (3 * MAX_LINE) + b"\nshort\n")
+            notice = f"* your line was longer than {MAX_LINE} bytes and was not sent; split it up"
+            assert [bob.read_line(), bob.read_line()] == [notice, notice]
+            assert chat_lines(alice.read_until(lambda l: l == "bob: short")) == ["bob: short"]
+            bob.sock.sendall(b"z" * MAX_LINE + b"\n")  # exactly at the limit: fine
+            assert alice.read_line() == "bob: " + "z" * MAX_LINE
+
+
+def test_random_bytes_never_stop_the_room():
+    import random
+    rng = random.Random(6)
+    with el.start_server("chat") as server:
+        with ChatClient(server, "alice") as alice:
+            for _ in range(20):
+                noisy = raw_client(server)
+                noisy.sendall(bytes(rng.randrange(256) for _ in range(rng.randrange(1, 3000))))
+                noisy.close()
+            assert server.log.wait_for_event("leave", 20, timeout=10)
+            with ChatClient(server, "bob") as bob:
+                bob.say("after the noise")
+                assert alice.read_until(lambda l: l == "bob: after the noise")
+        errors = [e.detail for e in server.log.events("error")]
+        assert all(d.startswith(("ConnectionResetError", "line over")) for d in errors), errors
+
+
+def test_silent_clients_do_not_hold_up_the_room_or_the_stop():
+    threads_before, fds_before = live_threads(), open_fds()
+    server = el.start_server("chat")
+    silent = [socket.create_connection(server.address) for _ in range(5)]  # never read or write
+    with ChatClient(server, "alice") as alice, ChatClient(server, "bob") as bob:
+        assert server.log.wait_for_event("join", 7)
+        for k in range(50):
+            alice.say(f"{k}")
+        assert chat_lines(bob.read_until(lambda l: l == "alice: 49")) == [
+            f"alice: {k}" for k in range(50)]
+        start = time.monotonic()
+        assert server.stop() == []
+        assert time.monotonic() - start < 1.0
+    for sock in silent:
+        sock.close()
+    assert live_threads() == threads_before
+    assert open_fds() == fds_before
+
+
+@pytest.mark.parametrize("cycle", range(3))
+def test_start_and_stop_leave_nothing_behind(cycle):
+    threads_before, fds_before = live_threads(), open_fds()
+    with el.start_server("chat") as server:
+        clients = [ChatClient(server) for _ in range(4)]
+        clients[0].say("hello")
+        assert clients[1].read_until(lambda l: l.endswith(": hello"))
+    assert not server.running and server.leftover_threads == []
+    for client in clients:
+        client.close()
+    assert live_threads() == threads_before
+    assert open_fds() == fds_before
