@@ -42,6 +42,13 @@ class ChatPanel:
             columns.append(widgets.VBox([widgets.HTML(f"<b>{name}</b>"), box, entry],
                                         layout=widgets.Layout(width=f"{100 // len(names) - 1}%")))
         self.widget = widgets.HBox(columns)
+        # Each client has been told of those who came after it ("joined", "is now"):
+        # read those notices here, so the transcripts start the same way every time.
+        for position, (name, client) in enumerate(self.clients.items()):
+            for _ in range(2 * (len(names) - 1 - position)):
+                line = client.read_line()
+                if line is not None:
+                    self._add(name, line)
         for name, client in self.clients.items():
             thread = threading.Thread(target=self._read, args=(name, client),
                                       name=f"chat-panel-{name}", daemon=True)
