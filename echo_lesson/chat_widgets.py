@@ -25,6 +25,7 @@ class ChatPanel:
         self.clients: dict[str, ChatClient] = {}
         self.transcripts: dict[str, list[str]] = {}
         self._boxes: dict[str, widgets.Textarea] = {}
+        self._entries: dict[str, widgets.Text] = {}
         self._changed = threading.Condition()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -36,9 +37,12 @@ class ChatPanel:
             box = widgets.Textarea(value="", disabled=True,
                                    layout=widgets.Layout(width="100%", height=height))
             entry = widgets.Text(placeholder=f"{name} says... (Enter sends)",
+                                 continuous_update=False,  # a new value on Enter
                                  layout=widgets.Layout(width="100%"))
-            entry.on_submit(lambda widget, who=name: self._submit(who, widget))
+            entry.observe(lambda change, who=name, widget=entry: self._submit(who, widget),
+                          names="value")
             self._boxes[name] = box
+            self._entries[name] = entry
             columns.append(widgets.VBox([widgets.HTML(f"<b>{name}</b>"), box, entry],
                                         layout=widgets.Layout(width=f"{100 // len(names) - 1}%")))
         self.widget = widgets.HBox(columns)

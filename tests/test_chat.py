@@ -245,3 +245,20 @@ def test_start_and_stop_leave_nothing_behind(cycle):
         client.close()
     assert live_threads() == threads_before
     assert open_fds() == fds_before
+
+
+def test_chat_panel_shows_each_clients_side_and_closes_cleanly():
+    from echo_lesson.chat_widgets import ChatPanel
+    threads_before = live_threads()
+    with el.start_server("chat") as server:
+        with ChatPanel(server, ["alice", "bob"]) as room:
+            assert room._repr_mimebundle_()["text/plain"] == "<chat panel: alice, bob>"
+            assert room.transcripts["alice"] == ["* guest2 joined", "* guest2 is now bob"]
+            room.send("alice", "hi bob")
+            assert room.wait_for("bob", "alice: hi bob")
+            assert room.transcripts["alice"][-1] == "> hi bob"
+            assert "alice: hi bob" in room._boxes["bob"].value
+            room._entries["bob"].value = "typed and Enter"  # what the browser does on Enter
+            assert room.wait_for("alice", "bob: typed and Enter")
+            assert room._entries["bob"].value == ""
+    assert live_threads() == threads_before

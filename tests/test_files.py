@@ -248,3 +248,21 @@ def test_cli_upload_and_download(files_server, tmp_path, capsys):
     assert out.startswith("uploaded notes.txt: 1000 bytes, sha256 ")
     assert "refused by the server: '../x' tries to leave the server's folder" in err
     assert "no file named 'nothing.txt'" in err
+
+
+# --- the framing helpers (pure, no sockets) ---------------------------------------------
+@pytest.mark.parametrize("piece", [1, 2, 3, 4, 5, 7, 1000])
+def test_frames_come_out_whole_however_the_stream_is_cut(piece):
+    from echo_lesson.protocol import FrameDecoder
+    payloads = [b"", b"a", "你好".encode(), b"\n\x00" * 300]
+    stream = b"".join(encode_frame(p) for p in payloads)
+    decoder, frames = FrameDecoder(), []
+    for start in range(0, len(stream), piece):
+        frames += decoder.feed(stream[start:start + piece])
+    assert frames == payloads and decoder.pending == 0
+
+
+def test_a_frame_over_the_limit_is_refused_from_its_prefix():
+    from echo_lesson.protocol import FrameDecoder
+    with pytest.raises(ValueError, match="frame of 5000 bytes announced; the limit is 4096"):
+        FrameDecoder(limit=4096).feed((5000).to_bytes(4, "big"))

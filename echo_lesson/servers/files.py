@@ -116,14 +116,16 @@ class FilesServer(BaseServer):
                     digest = recv_exactly(conn, DIGEST_SIZE)
                 except ConnectionError:
                     raise TransferError("the upload was cut off before its checksum") from None
-            if digest != hasher.digest():
-                self._refuse(conn, f"checksum mismatch: {name!r} was damaged on the way "
-                                   "and was not kept; send it again")
-                return
-            os.replace(temp, path)  # atomic: the final name appears complete, or not at all
+            intact = digest == hasher.digest()
+            if intact:
+                os.replace(temp, path)  # atomic: the final name appears complete, or not at all
         finally:
             if os.path.exists(temp):
                 os.unlink(temp)
+        if not intact:
+            self._refuse(conn, f"checksum mismatch: {name!r} was damaged on the way "
+                               "and was not kept; send it again")
+            return
         self.log.record("saved", nbytes=size, detail=f"{name!r}, sha256 ok")
         send_header(conn, {"ok": True, "size": size, "sha256": hasher.hexdigest()})
 
