@@ -142,6 +142,8 @@ def upload(target, path, name: str | None = None, *, progress: Progress | None =
     path = Path(path)
     name = path.name if name is None else name
     start = time.perf_counter()
+    if not path.is_file():
+        raise TransferError(f"there is no file {str(path)!r} here to upload")
     with open(path, "rb") as file, _connect(target, timeout) as sock:
         size = os.fstat(file.fileno()).st_size
         send_header(sock, {"op": "upload", "name": name, "size": size})

@@ -233,6 +233,18 @@ def test_a_temporary_folder_is_removed_with_its_server():
     assert not folder.exists()
 
 
+def test_uploading_a_file_that_is_not_there(files_server, tmp_path):
+    server, folder = files_server
+    with pytest.raises(TransferError, match="there is no file '.*nothing.txt' here to upload"):
+        upload(server, tmp_path / "nothing.txt")
+    assert folder_listing(folder) == []
+
+
+def test_cli_folder_is_only_for_the_files_kind():
+    with pytest.raises(SystemExit, match="--folder is only for --kind files"):
+        cli_main(["serve", "--kind", "chat", "--port", "0", "--folder", "x"])
+
+
 def test_cli_upload_and_download(files_server, tmp_path, capsys):
     server, folder = files_server
     source = write_file(tmp_path / "notes.txt", 1000)
