@@ -1,0 +1,147 @@
+"""A robust echo server: lesson 3's threaded server, plus what the real world needs.
+
+One thread per client, as before, and around it:
+
+* a cap: at most `max_clients` at once; one more gets a one-line refusal, then is closed
+  (event `refuse`), so a crowd cannot eat every thread and file descriptor;
+* an idle timeout: a client that sends nothing (or reads nothing) for `idle_timeout`
+  seconds is disconnected (event `timeout`), so a silent client cannot hold a thread forever;
+* resets and broken pipes (a client that vanished) end that client only (event `reset`);
+* half-close: a client that says "I have nothing more to send" (`shutdown(SHUT_WR)`) still
+  gets every byte back, then the server closes;
+* a graceful stop: stop accepting, stop reading, let each echo in progress finish for up to
+  `grace` seconds, then cut whoever is left, and join every thread;
+* `logging` (logger `echo_lesson.servers.robust`) as well as the event log; never print.
+
+Memory is bounded too: each client holds at most one chunk (64 KB) at a time.
+"""
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+import traceback
+
+from .base import echo_handler
+from .threaded import ThreadedServer
+
+logger = logging.getLogger(__name__)
+logger.addHandler(logging.NullHandler())  # silent unless the program configures logging
+
+MAX_CLIENTS = 100  # clients served at once; one more is refused
+IDLE_TIMEOUT = 60.0  # seconds a client may stay silent (or not read) before it is cut
+GRACE = 0.4  # seconds a stop gives the echoes in progress (fits in stop()'s 1 s)
+REFUSAL = "sorry, the server is full ({max_clients} clients): try again later\n"
+
+
+def robust_echo(conn, addr) -> None:
+    """Echo every byte back, exactly, until the client is done; then say "done" too."""
+    echo_handler(conn, addr)  # recv -> sendall until recv returns b"" (lesson 1)
+    # The client closed its side, or we stopped reading (a graceful stop). Send our FIN
+    # right after the last echo, so the client reads everything and then b"" (a clean
+    # end) even if it sent more that we will never read.
+    conn.shutdown(socket.SHUT_WR)
+
+
+class RobustServer(ThreadedServer):
+    kind = "robust"
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *,
+                 max_clients: int = MAX_CLIENTS, idle_timeout: float | None = IDLE_TIMEOUT,
+                 grace: float = GRACE, handler=None, **options):
+        # idle_timeout is the socket timeout that BaseServer sets on every client socket:
+        # recv (and sendall) raise TimeoutError when nothing moves for that long.
+        super().__init__(host, port, handler=handler or robust_echo,
+                         client_timeout=idle_timeout, **options)
+        if max_clients < 1:
+            raise ValueError(f"max_clients must be at least 1, not {max_clients}")
+        self.max_clients = max_clients
+        self.idle_timeout = idle_timeout
+        self.grace = grace
+        self._grace_ends: float | None = None
+        self._cut = threading.Event()  # the grace period is over: sockets may not block
+        logger.info("listening on %s:%s (max_clients=%s, idle_timeout=%s s)",
+                    *self.address, max_clients, idle_timeout)
+
+    # --- a cap on clients ------------------------------------------------------------
+    def handle_new_client(self, client, conn, addr):
+        if self.connected() > self.max_clients:  # this one included: one too many
+            self.refuse(client, conn, addr)
+        else:
+            super().handle_new_client(client, conn, addr)  # a thread of its own
+
+    def refuse(self, client, conn, addr) -> None:
+        """Say why in one line, then close: better than a client left hanging."""
+        peer = f"{addr[0]}:{addr[1]}"
+        try:
+            conn.sendall(REFUSAL.format(max_clients=self.max_clients).encode())
+            conn.shutdown(socket.SHUT_WR)  # the line, then end-of-stream
+        except OSError:
+            pass  # it left already: nothing to tell
+        finally:
+            conn.close()
+            with self._lock:
+                self._connections.pop(client, None)
+        detail = f"{self.max_clients} clients already connected, the limit (max_clients)"
+        self.log.record("refuse", client, peer=peer, detail=detail)
+        self.log.record("close", client, peer=peer)
+        logger.warning("client %s from %s refused: %s", client, peer, detail)
+
+    # --- resets, broken pipes, silent clients ----------------------------------------
+    def client_failed(self, client, peer, exc):
+        """Name what happened in words a reader understands, then carry on serving."""
+        if self.cutting_clients:
+            return  # we cut it ourselves (the stop's grace period was over)
+        if isinstance(exc, TimeoutError):
+            frames = traceback.extract_tb(exc.__traceback__)
+            waiting_to_send = bool(frames) and frames[-1].name.startswith("send")
+            what = "read nothing" if waiting_to_send else "sent nothing"
+            detail = f"{what} for {self.idle_timeout:g} s (idle_timeout), disconnected"
+            self.log.record("timeout", client, peer=peer, detail=detail)
+            logger.info("client %s from %s: %s", client, peer, detail)
+        elif isinstance(exc, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
+            detail = f"{type(exc).__name__}: {exc}"
+            self.log.record("reset", client, peer=peer, detail=detail)
+            logger.info("client %s from %s: %s", client, peer, detail)
+        else:
+            super().client_failed(client, peer, exc)
+            logger.warning("client %s from %s: %s: %s", client, peer, type(exc).__name__, exc)
+
+    # --- a graceful stop ---------------------------------------------------------------
+    @property
+    def cutting_clients(self) -> bool:
+        return self._cut.is_set()
+
+    def shutdown(self) -> None:
+        """Stop accepting and stop reading; echoes in progress go on (see join)."""
+        if self._grace_ends is None:
+            self._grace_ends = time.monotonic() + self.grace
+            detail = (f"(no new clients; {self.connected()} connected get up to "
+                      f"{self.grace:g} s to finish)")
+            self.log.record("stopping", detail=detail)
+            logger.info("stopping: %s", detail)
+        # SHUT_RD: a recv waiting for a silent client returns b"" at once (and recv still
+        # returns what had already arrived), while a sendall in progress carries on.
+        super().shutdown(socket.SHUT_RD)
+
+    def join(self, timeout: float) -> list[str]:
+        """Wait for the clients until the grace period ends, cut the rest, wait again."""
+        deadline = time.monotonic() + timeout
+        grace_ends = self._grace_ends if self._grace_ends is not None else time.monotonic()
+        # Keep a third of the time for the cut clients' threads to end.
+        cut_at = min(grace_ends, deadline - timeout / 3)
+        left = super().join(max(0.0, cut_at - time.monotonic()))
+        if left:
+            busy = self.connected()
+            self._cut.set()
+            super().shutdown(socket.SHUT_RDWR)  # recv and send fail now: threads end
+            detail = f"{busy} busy clients when the grace period ended"
+            self.log.record("cut", detail=detail)
+            logger.warning("cut %s", detail)
+            left = super().join(max(0.0, deadline - time.monotonic()))
+        return left
+
+    def server_close(self) -> None:
+        self._cut.set()
+        super().server_close()
