@@ -22,6 +22,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 from ..client import recv_exactly
@@ -48,9 +49,17 @@ class FilesServer(BaseServer):
         self.folder.mkdir(parents=True, exist_ok=True)
         self.max_size = max_size
         self.idle_timeout = idle_timeout
+        self._session = threading.local()
 
     def handle_new_client(self, client, conn, addr):
-        self.start_thread(self.serve_client, (client, conn, addr), name=f"files-{client}")
+        self.start_thread(self._serve, (client, conn, addr), name=f"files-{client}")
+
+    def _serve(self, client, conn, addr):
+        self._session.client = client  # so events name the client they concern
+        self.serve_client(client, conn, addr)
+
+    def _record(self, kind: str, **fields) -> None:
+        self.log.record(kind, getattr(self._session, "client", None), **fields)
 
     def server_close(self) -> None:
         super().server_close()
@@ -106,7 +115,7 @@ class FilesServer(BaseServer):
                                f"{self.max_size} bytes per file")
             return
         send_header(conn, {"ok": True})
-        self.log.record("upload", detail=f"{name!r}: {size} bytes coming")
+        self._record("upload", detail=f"{name!r}: {size} bytes coming")
         fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".upload-", suffix=".part")
         try:
             hasher = hashlib.sha256()
@@ -126,7 +135,7 @@ class FilesServer(BaseServer):
             self._refuse(conn, f"checksum mismatch: {name!r} was damaged on the way "
                                "and was not kept; send it again")
             return
-        self.log.record("saved", nbytes=size, detail=f"{name!r}, sha256 ok")
+        self._record("saved", nbytes=size, detail=f"{name!r}, sha256 ok")
         send_header(conn, {"ok": True, "size": size, "sha256": hasher.hexdigest()})
 
     def _send(self, conn, name: str, path: Path) -> None:
@@ -145,7 +154,7 @@ class FilesServer(BaseServer):
                 hasher.update(chunk)
                 done += len(chunk)
             conn.sendall(hasher.digest())
-        self.log.record("sent", nbytes=size, detail=f"{name!r}")
+        self._record("sent", nbytes=size, detail=f"{name!r}")
 
     def _refuse(self, conn, error: str) -> None:
         self._record_error(error)
@@ -155,4 +164,4 @@ class FilesServer(BaseServer):
             pass  # it hung up already: the log says what went wrong
 
     def _record_error(self, detail: str) -> None:
-        self.log.record("refuse", detail=detail)
+        self._record("refuse", detail=detail)
