@@ -1,0 +1,99 @@
+"""The look shared by every panel: one small stylesheet, cards, a status dot, safe text.
+
+The stylesheet travels inside each panel's title (an HTML widget), so a panel looks the
+same wherever it is shown, and nothing needs installing in JupyterLab.
+"""
+from __future__ import annotations
+
+import html
+from typing import Callable
+
+import ipywidgets as widgets
+
+CSS = """<style>
+.el-card { border: 1px solid #d0d7de; border-radius: 10px; padding: 10px 14px 12px 14px;
+  margin: 6px 0; background: #fbfcfd; box-shadow: 0 1px 2px rgba(27,31,36,.06); }
+.el-title { font-size: 15px; font-weight: 600; color: #1f2328; margin-bottom: 2px; }
+.el-title small { font-weight: 400; color: #656d76; margin-left: 6px; }
+.el-status { font-size: 13px; padding: 3px 10px; border-radius: 12px; display: inline-block; }
+.el-status.stopped { background: #eaeef2; color: #424a53; }
+.el-status.running { background: #dafbe1; color: #116329; }
+.el-status.error { background: #ffebe9; color: #a40e26; white-space: normal; }
+.el-count { font-size: 13px; color: #424a53; }
+.el-count b { font-size: 15px; color: #0969da; }
+.el-scroll { max-height: 190px; overflow-y: auto; display: flex; flex-direction: column-reverse;
+  border: 1px solid #e1e4e8; border-radius: 6px; background: #ffffff; }
+.el-log { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+  font-size: 12px; line-height: 1.45; padding: 4px 8px; }
+.el-log .listen, .el-log .stop { color: #8250df; }
+.el-log .accept { color: #116329; }
+.el-log .close, .el-log .eof { color: #6e7781; }
+.el-log .recv, .el-log .send { color: #0550ae; }
+.el-log .error, .el-log .reset, .el-log .refuse, .el-log .timeout { color: #a40e26; }
+.el-empty { color: #8c959f; font-style: italic; padding: 6px 8px; font-size: 12px; }
+.el-table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
+.el-table th { text-align: left; color: #656d76; font-weight: 500; border-bottom: 1px solid #d0d7de;
+  padding: 3px 8px; position: sticky; top: 0; background: #f6f8fa; }
+.el-table td { padding: 3px 8px; border-bottom: 1px solid #eef1f4; vertical-align: top; }
+.el-table td.ok { color: #1a7f37; font-weight: 600; } .el-table td.bad { color: #cf222e; font-weight: 600; }
+.el-hex { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 11px; color: #6e7781; }
+.el-note { font-size: 12px; color: #656d76; }
+.el-message { font-size: 13px; padding: 4px 10px; border-radius: 6px; }
+.el-message.error { background: #ffebe9; color: #a40e26; }
+.el-message.ok { background: #dafbe1; color: #116329; }
+.el-message.info { background: #ddf4ff; color: #0a3069; }
+</style>"""
+
+
+def esc(text: object) -> str:
+    """Text made safe to put inside HTML."""
+    return html.escape(str(text), quote=True)
+
+
+def title(text: str, note: str = "") -> widgets.HTML:
+    small = f"<small>{esc(note)}</small>" if note else ""
+    return widgets.HTML(f"{CSS}<div class='el-title'>{esc(text)}{small}</div>")
+
+
+def card(children, name: str) -> widgets.VBox:
+    box = widgets.VBox(children, layout=widgets.Layout(width="100%"))
+    box.add_class("el-card")
+    box.add_class(name)
+    return box
+
+
+def button(label: str, style: str, css: str, icon: str = "", width: str = "96px") -> widgets.Button:
+    b = widgets.Button(description=label, button_style=style, icon=icon,
+                       layout=widgets.Layout(width=width))
+    b.add_class(css)
+    return b
+
+
+def message_html(kind: str, text: str) -> str:
+    """A coloured message line: kind is ok, error or info."""
+    return f"<div class='el-message {kind}'>{esc(text)}</div>" if text else ""
+
+
+def friendly_error(exc: BaseException) -> str:
+    """One clear sentence for an error, never a traceback."""
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, (TimeoutError,)) or "timed out" in text:
+        return ("no answer in time (timed out). Is the server busy with another client? "
+                "A 'single' server serves one client at a time.")
+    if isinstance(exc, ConnectionResetError):
+        return "the server reset the connection (ConnectionResetError, WinError 10054)."
+    if isinstance(exc, (BrokenPipeError, ConnectionAbortedError)):
+        return f"the connection was closed by the server ({type(exc).__name__})."
+    return text
+
+
+def safely(report: Callable[[str], None]):
+    """Wrap a button callback: an exception becomes a message in the panel, not a traceback."""
+    def wrap(fn):
+        def run(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:  # shown to the learner, with what happened
+                report(f"{type(exc).__name__}: {friendly_error(exc)}")
+        return run
+    return wrap

@@ -1,0 +1,75 @@
+"""The Timeline panel: a button that draws who was served when, from the real event log.
+
+The figure is rendered to PNG and shown in an Image widget, so drawing works the same
+from a button, from code and in tests, and needs no matplotlib backend in the kernel.
+"""
+from __future__ import annotations
+
+import io
+
+import ipywidgets as widgets
+
+from .style import button, card, friendly_error, message_html, title
+
+
+class TimelinePanel:
+    """TimelinePanel(server_panel) (or a running server, or an EventLog); click Draw."""
+
+    def __init__(self, source):
+        self.source = source
+        self.png: bytes = b""
+        self.message_text = ""
+        self.draw_button = button("Draw timeline", "primary", "el-draw", icon="chart-bar",
+                                  width="150px")
+        self.draw_button.on_click(lambda _: self.draw())
+        self.message_html = widgets.HTML()
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%",
+                                                                       display="none"))
+        self.image.add_class("el-timeline-image")
+        self.widget = card([
+            title("Timeline", "one row per client: when it was served, and by which thread"),
+            widgets.HBox([self.draw_button, self.message_html],
+                         layout=widgets.Layout(align_items="center", grid_gap="8px")),
+            self.image,
+        ], "el-timeline-panel")
+        self._say("info", "send some messages, then click Draw timeline.")
+
+    def _log(self):
+        log = getattr(self.source, "log", self.source)
+        if log is None or not hasattr(log, "events"):
+            raise ValueError("nothing to draw yet: start the server and send a message first.")
+        return log
+
+    def draw(self) -> bool:
+        """Draw the events so far; True if a picture was drawn."""
+        try:
+            log = self._log()
+            if not any(e.client is not None for e in log.events()):
+                raise ValueError("no client has connected yet: send a message first.")
+            from ..timeline import plot_timeline  # matplotlib only when asked for
+            figure = plot_timeline(log)
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+        except Exception as exc:
+            self._say("error", friendly_error(exc))
+            return False
+        self.png = buffer.getvalue()
+        self.image.value = self.png
+        self.image.layout.display = ""
+        clients = len({e.client for e in log.events() if e.client is not None})
+        self._say("ok", f"{clients} client{'s' if clients != 1 else ''} so far.")
+        return True
+
+    def _say(self, kind: str, text: str) -> None:
+        self.message_text = text
+        self.message_html.value = message_html(kind, text)
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = "<timeline panel>"
+        return bundle
+
+
+def timeline_panel(source) -> TimelinePanel:
+    """A Timeline panel for a ServerPanel, a running server or an EventLog."""
+    return TimelinePanel(source)
