@@ -20,7 +20,8 @@ def serve(args: argparse.Namespace) -> int:
         import warnings
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the CLI prints its own warning below
-            server = start_server(args.kind, host=args.host, port=args.port)
+            server = start_server(args.kind, host=args.host, port=args.port,
+                                  **_kind_options(args))
     except OSError as exc:
         print(f"error: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -38,6 +39,43 @@ def serve(args: argparse.Namespace) -> int:
         pass
     print("stopping...", file=sys.stderr, flush=True)
     server.stop()
+    return 0
+
+
+def _kind_options(args: argparse.Namespace) -> dict:
+    """Options only some kinds take: --folder for `files`."""
+    folder = getattr(args, "folder", None)
+    if args.kind != "files":
+        if folder:
+            raise SystemExit("error: --folder is only for --kind files")
+        return {}
+    return {"folder": folder or "echo-files"}
+
+
+def upload(args: argparse.Namespace) -> int:
+    """Send a file to a files server; 0 only if it arrived with a matching checksum."""
+    from .transfer import TransferError, upload as send_file
+
+    try:
+        result = send_file((args.host, args.port), args.path, args.name, timeout=args.timeout)
+    except (OSError, TransferError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"uploaded {result.name}: {result.size} bytes, sha256 {result.sha256}")
+    return 0
+
+
+def download(args: argparse.Namespace) -> int:
+    """Fetch a file from a files server into --to; 0 only if its checksum matched."""
+    from .transfer import TransferError, download as fetch_file
+
+    try:
+        result = fetch_file((args.host, args.port), args.name, args.to, timeout=args.timeout)
+    except (OSError, TransferError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"downloaded {result.name} to {result.path}: {result.size} bytes, "
+          f"sha256 {result.sha256}")
     return 0
 
 
@@ -89,7 +127,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to bind (default 127.0.0.1: this computer only)")
     p.add_argument("--port", type=int, default=8080, help="0 lets the system choose")
+    p.add_argument("--folder", help="--kind files only: the folder it serves "
+                                    "(default ./echo-files, created if missing)")
     p.set_defaults(run=serve)
+
+    for name, run, what in (("upload", upload, "send a file to a files server"),
+                            ("download", download, "fetch a file from a files server")):
+        p = commands.add_parser(name, help=what)
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8080)
+        p.add_argument("--timeout", type=float, default=10.0)
+        if name == "upload":
+            p.add_argument("path", help="the file to send")
+            p.add_argument("--name", help="the name on the server (default: the file's own)")
+        else:
+            p.add_argument("name", help="the file's name on the server")
+            p.add_argument("--to", default=".", help="a folder or a file path (default .)")
+        p.set_defaults(run=run)
 
     p = commands.add_parser("send", help="send messages to an echo server and check the echoes")
     p.add_argument("--host", default="127.0.0.1")

@@ -36,6 +36,8 @@ class Event:
             "close": f"{who}: connection closed",
             "error": f"{who}: {self.detail}",
             "refuse": f"{who} refused: {self.detail}",
+            "timeout": f"{who} timed out: {self.detail}",
+            "reset": f"{who} vanished: {self.detail}",
             "stop": "server stopped" + (f" ({self.detail})" if self.detail else ""),
         }.get(self.kind)
         return text if text is not None else f"{who}: {self.kind} {self.detail}".rstrip()

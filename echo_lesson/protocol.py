@@ -68,3 +68,54 @@ def preview(data: bytes, limit: int = 40) -> str:
     if len(text) > limit or len(data) > limit * 4:
         text = text[:limit] + "…"
     return repr(text)
+
+
+# --- Length-prefixed framing: how to send messages that may contain any byte ----------
+#: A frame is a 4-byte big-endian length, then that many bytes of payload.
+FRAME_PREFIX = 4
+
+
+def encode_frame(payload: bytes) -> bytes:
+    """Prefix `payload` with its length, so the reader knows where it ends."""
+    if len(payload) >= 1 << 32:
+        raise ValueError(f"a frame holds at most 4 GiB, not {len(payload)} bytes")
+    return len(payload).to_bytes(FRAME_PREFIX, "big") + payload
+
+
+def frame_length(prefix: bytes, limit: int | None = None) -> int:
+    """The payload length announced by a 4-byte prefix, checked against `limit`."""
+    if len(prefix) != FRAME_PREFIX:
+        raise ValueError(f"a frame prefix is {FRAME_PREFIX} bytes, not {len(prefix)}")
+    length = int.from_bytes(prefix, "big")
+    if limit is not None and length > limit:
+        raise ValueError(f"frame of {length} bytes announced; the limit is {limit}")
+    return length
+
+
+class FrameDecoder:
+    """Cut a byte stream, arriving in pieces of any size, back into whole frames.
+
+    decoder.feed(piece) returns the frames completed by that piece (maybe none, maybe
+    several): the framing twin of StreamDecoder. `limit` refuses absurd lengths early.
+    """
+
+    def __init__(self, limit: int | None = None):
+        self.limit = limit
+        self._buffer = bytearray()
+
+    def feed(self, data: bytes) -> list[bytes]:
+        self._buffer += data
+        frames = []
+        while len(self._buffer) >= FRAME_PREFIX:
+            length = frame_length(bytes(self._buffer[:FRAME_PREFIX]), self.limit)
+            end = FRAME_PREFIX + length
+            if len(self._buffer) < end:
+                break
+            frames.append(bytes(self._buffer[FRAME_PREFIX:end]))
+            del self._buffer[:end]
+        return frames
+
+    @property
+    def pending(self) -> int:
+        """Bytes received that do not yet make a whole frame."""
+        return len(self._buffer)

@@ -8,6 +8,9 @@ import pytest
 
 import echo_lesson
 
+# The fault battery's report, printed at the end of the run (tests/faults_support.py).
+pytest_plugins = ["faults_support"]
+
 
 def open_fds() -> int:
     """How many file descriptors this process holds (Linux: /proc/self/fd)."""

@@ -109,7 +109,7 @@ class LoggedConnection:
         self._server = server
 
     def _check_running(self) -> None:
-        if self._server.stopping:
+        if self._server.cutting_clients:
             raise ConnectionAbortedError("the server is stopping")
 
     def recv(self, bufsize: int, *flags) -> bytes:
@@ -119,7 +119,7 @@ class LoggedConnection:
         if data:
             log.record("recv", self._client, peer=self._peer, nbytes=len(data),
                        detail=preview(data))
-        else:
+        elif not self._server.stopping:  # when stopping, b"" is our doing, not the client's
             log.record("eof", self._client, peer=self._peer)
         return data
 
@@ -186,6 +186,12 @@ class BaseServer:
     def stopping(self) -> bool:
         return self._stopping.is_set()
 
+    @property
+    def cutting_clients(self) -> bool:
+        """True once a client's recv and send must fail rather than block: from shutdown()
+        on here; a server with a grace period (robust) says so only when it is over."""
+        return self.stopping
+
     def serve_forever(self) -> None:
         """Accept clients until shutdown() is called."""
         with selectors.DefaultSelector() as selector:
@@ -233,9 +239,7 @@ class BaseServer:
             if not self.stopping:
                 self.log.record("error", client, peer=peer, detail=f"{type(exc).__name__}: {exc}")
         except OSError as exc:
-            if not self.stopping:  # a reset or broken pipe: the client's problem, not ours
-                self.log.record("error", client, peer=peer,
-                                detail=f"{type(exc).__name__}: {exc}{where(exc)}")
+            self.client_failed(client, peer, exc)
         except Exception as exc:  # a bug in the handler: record it where a learner can see it
             self.log.record("error", client, peer=peer,
                             detail=f"{type(exc).__name__}: {exc}{where(exc)}")
@@ -246,6 +250,12 @@ class BaseServer:
                 self._threads.discard(me)
                 self._serving.discard(me)
             self.log.record("close", client, peer=peer)
+
+    def client_failed(self, client: int, peer: str, exc: OSError) -> None:
+        """A socket error ended this client's handler: a reset, a broken pipe, a timeout."""
+        if not self.stopping:  # the client's problem, not ours: record it, carry on
+            self.log.record("error", client, peer=peer,
+                            detail=f"{type(exc).__name__}: {exc}{where(exc)}")
 
     def start_thread(self, target, args, name: str) -> threading.Thread:
         """Start a daemon thread that stop() will wait for."""
@@ -269,8 +279,12 @@ class BaseServer:
         with self._lock:
             return len(self._connections)
 
-    def shutdown(self) -> None:
-        """Stop accepting and unblock every client. Returns at once; safe to call twice."""
+    def shutdown(self, how: int = socket.SHUT_RDWR) -> None:
+        """Stop accepting and unblock every client. Returns at once; safe to call twice.
+
+        how=SHUT_RDWR ends every client's recv and send at once; SHUT_RD only stops
+        reading, so a send in progress can finish (robust's graceful stop).
+        """
         with self._lock:
             self._stopping.set()
             connections = list(self._connections.values())
@@ -280,7 +294,7 @@ class BaseServer:
             pass
         for conn in connections:
             try:  # shutdown, not close: wakes a thread blocked in recv on every platform
-                conn.shutdown(socket.SHUT_RDWR)
+                conn.shutdown(how)
             except OSError:
                 pass
 
