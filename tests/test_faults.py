@@ -333,15 +333,20 @@ def test_robust_refuses_a_client_over_the_cap(caplog):
             assert third.recv(1) == b"", "a refused client should be closed"
         assert refusal.startswith(b"sorry, the server is full (2 clients)")
         assert refusal.endswith(b"\n") and refusal.count(b"\n") == 1
+        assert run.server.log.wait_for_event("refuse", timeout=TIMEOUT)
         refused = run.server.log.events("refuse")
         assert len(refused) == 1 and "max_clients" in refused[0].detail
         first_peer = peer_of(first)
         first.close()  # a place frees up: the next client is served
         assert wait_closed(run.server, first_peer)
         with connect(run.server) as fourth:
+            fourth_peer = peer_of(fourth)
             fourth.sendall(b"my turn")
             run.check_echo(b"my turn", recv_exactly(fourth, 7), "after a place freed up")
+        second_peer = peer_of(second)
         second.close()
+        # Both places free again before the final probe, or the probe itself is refused.
+        assert wait_closed(run.server, fourth_peer) and wait_closed(run.server, second_peer)
     assert any("refused" in r.getMessage() for r in caplog.records), "nothing was logged"
 
 
