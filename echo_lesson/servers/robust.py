@@ -13,7 +13,7 @@ One thread per client, as before, and around it:
   `grace` seconds, then cut whoever is left, and join every thread;
 * `logging` (logger `echo_lesson.servers.robust`) as well as the event log; never print.
 
-Memory is bounded too: each client holds at most one chunk (64 KB) at a time.
+Memory is bounded too: each client holds at most one recv (4 KB) at a time.
 """
 from __future__ import annotations
 
@@ -74,6 +74,9 @@ class RobustServer(ThreadedServer):
     def refuse(self, client, conn, addr) -> None:
         """Say why in one line, then close: better than a client left hanging."""
         peer = f"{addr[0]}:{addr[1]}"
+        detail = f"{self.max_clients} clients already connected, the limit (max_clients)"
+        self.log.record("refuse", client, peer=peer, detail=detail)
+        logger.warning("client %s from %s refused: %s", client, peer, detail)
         try:
             conn.sendall(REFUSAL.format(max_clients=self.max_clients).encode())
             conn.shutdown(socket.SHUT_WR)  # the line, then end-of-stream
@@ -83,10 +86,7 @@ class RobustServer(ThreadedServer):
             conn.close()
             with self._lock:
                 self._connections.pop(client, None)
-        detail = f"{self.max_clients} clients already connected, the limit (max_clients)"
-        self.log.record("refuse", client, peer=peer, detail=detail)
-        self.log.record("close", client, peer=peer)
-        logger.warning("client %s from %s refused: %s", client, peer, detail)
+            self.log.record("close", client, peer=peer)
 
     # --- resets, broken pipes, silent clients ----------------------------------------
     def client_failed(self, client, peer, exc):
