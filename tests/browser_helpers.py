@@ -1,0 +1,146 @@
+"""Run JupyterLab and headless Debian chromium for the browser tests of the widgets.
+
+JupyterLab comes from this venv, listens on 127.0.0.1 on a free port without a token,
+in a temporary root folder; chromium is Debian's /usr/bin/chromium, driven by Playwright
+(never a downloaded browser). Both are started once per test module and stopped cleanly.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_notebook(path: Path, sources: list[str]) -> Path:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    nbformat.write(notebook, str(path))
+    return path
+
+
+@contextlib.contextmanager
+def jupyterlab(root: Path, timeout: float = 40.0):
+    """Start JupyterLab serving `root`; yield its base URL; stop it and its kernels."""
+    port = free_port()
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root / ".jupyter-config"),
+               JUPYTER_RUNTIME_DIR=str(root / ".jupyter-runtime"), PYTHONUNBUFFERED="1")
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+               "--ServerApp.port_retries=0", "--IdentityProvider.token=",
+               "--ServerApp.password=", f"--ServerApp.root_dir={root}",
+               "--LabApp.news_url=None", "--LabApp.collaborative=False",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+               "--ServerApp.disable_check_xsrf=True"]
+    log = open(root / "jupyterlab.log", "wb")
+    process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)  # its own group: kernels included
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited: see {root / 'jupyterlab.log'}")
+            try:
+                with urllib.request.urlopen(f"{url}/api/status", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"JupyterLab did not answer on {url} in {timeout} s")
+                time.sleep(0.2)  # polling an HTTP server that is starting: no event to wait on
+        yield url
+    finally:
+        stop_process_group(process)
+        log.close()
+
+
+def stop_process_group(process: subprocess.Popen, timeout: float = 10.0) -> None:
+    """SIGTERM the group we started (JupyterLab shuts its kernels down), then SIGKILL."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # any kernel left in the group
+    process.wait(timeout)
+
+
+@contextlib.contextmanager
+def chromium():
+    """Headless Debian chromium through Playwright: yield a browser."""
+    from playwright.sync_api import sync_playwright
+    if not os.access(CHROMIUM, os.X_OK):
+        raise RuntimeError(f"{CHROMIUM} is missing: install Debian's chromium "
+                           "(apt-get install chromium) or run pytest -m 'not browser'")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def run_all_cells(page, timeout_ms: int = 30_000) -> None:
+    """Run All, then wait for the last cell's prompt number; retry once on a cold server."""
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                           timeout=timeout_ms)
+    last_prompt = ".jp-Notebook .jp-Cell:last-child .jp-InputArea-prompt"
+    for attempt in (1, 2):
+        dismiss_dialogs(page)
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        try:
+            page.wait_for_function(
+                "sel => /\\[\\d+\\]/.test(document.querySelector(sel)?.textContent || '')",
+                arg=last_prompt, timeout=timeout_ms // 2)
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                                   timeout=timeout_ms)
+            return
+        except Exception:
+            if attempt == 2:
+                raise
+
+
+def dismiss_dialogs(page) -> list[str]:
+    """Accept any dialog JupyterLab opened, saying which. On a loaded machine it may ask
+    which kernel to start before it has read the notebook's kernelspec; the default
+    (accept) choice is the notebook's Python 3 kernel."""
+    seen = []
+    dialogs = page.locator(".jp-Dialog")
+    while dialogs.count():
+        seen.append(dialogs.first.inner_text())
+        print("dismissing a JupyterLab dialog:", seen[-1].replace("\n", " | "))
+        dialogs.first.locator("button.jp-mod-accept").click()
+        dialogs.first.wait_for(state="detached", timeout=5000)
+    return seen
+
+
+def shot(locator, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    locator.screenshot(path=str(path))
+    return path

@@ -1,0 +1,118 @@
+"""The panels in JupyterLab, in headless Debian chromium: click Start, type, Send, Stop.
+
+One JupyterLab and one browser page for the module; each test leaves the panels usable.
+Screenshots of each panel go to test-artifacts/ (ignored by git).
+"""
+from __future__ import annotations
+
+import re
+import socket
+
+import pytest
+
+from browser_helpers import chromium, jupyterlab, run_all_cells, shot, write_notebook
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOK = [
+    "from echo_lesson.widgets import lab\npanels = lab(name='panel-browser')\npanels",
+    "print('panels ready')",
+]
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lab")
+    write_notebook(root / "panels.ipynb", NOTEBOOK)
+    with jupyterlab(root) as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1200, "height": 1500})
+        page.set_default_timeout(15_000)
+        page.goto(f"{url}/lab/tree/panels.ipynb")
+        run_all_cells(page)
+        page.wait_for_selector("button.el-start")
+        yield page
+        page.close()
+
+
+def status(page) -> str:
+    return page.locator(".el-status-line").inner_text()
+
+
+def start(page) -> int:
+    """Click Start; wait for 'listening on 127.0.0.1:PORT'; return the port."""
+    page.click("button.el-start")
+    page.wait_for_function(
+        "() => /listening on 127\\.0\\.0\\.1:\\d+/.test("
+        "document.querySelector('.el-status-line').textContent)")
+    return int(re.search(r"127\.0\.0\.1:(\d+)", status(page)).group(1))
+
+
+def stop(page) -> None:
+    page.click("button.el-stop")
+    page.wait_for_function(
+        "() => /^\\W*stopped/.test(document.querySelector('.el-status-line').textContent.trim())")
+
+
+def refuses(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
+def test_start_send_stop(page):
+    assert "stopped" in status(page)
+    port = start(page)
+    assert socket.create_connection(("127.0.0.1", port), timeout=2)  # really listening
+    page.fill(".el-message-box input", "你好, browser!")
+    page.click("button.el-send")
+    echoes = page.locator(".el-echoes tbody tr")
+    echoes.last.wait_for()
+    row = echoes.last.inner_text()
+    assert row.count("你好, browser!") == 2 and "✓" in row  # sent, and its echo beside it
+    page.locator(".el-server-panel").get_by_text("received 16 bytes").first.wait_for()
+    page.click(".el-hex-choice input")
+    page.locator(".el-echoes .el-hex").first.wait_for()
+    assert "e4 bd a0 e5 a5 bd" in page.locator(".el-echoes").inner_text()
+    shot(page.locator(".el-server-panel"), "server-panel")
+    shot(page.locator(".el-client-panel"), "client-panel")
+    stop(page)
+    assert "stopped" in status(page)
+    assert refuses(port)
+
+
+def test_n_clients_shows_n_echoes_and_the_timeline(page):
+    start(page)
+    page.click("button.el-clear")
+    page.fill(".el-n input", "4")
+    page.press(".el-n input", "Enter")  # a number box sends its value on Enter or blur
+    page.locator("button.el-nclients", has_text="Send from 4 clients").wait_for()
+    page.click("button.el-nclients")
+    page.locator(".el-client-message", has_text="all 4 echoes came back").wait_for()
+    rows = page.locator(".el-echoes tbody tr")
+    assert rows.count() == 4
+    assert all("✓" in text for text in rows.all_inner_texts())
+    page.click("button.el-draw")
+    page.locator(".el-timeline-panel", has_text="4 clients so far").wait_for()
+    page.locator(".el-timeline-image").wait_for(state="visible")
+    shot(page.locator(".el-timeline-panel"), "timeline-panel")
+    shot(page.locator(".el-lab"), "lab")
+    stop(page)
+
+
+def test_send_while_stopped_shows_a_clear_message(page):
+    port = start(page)
+    stop(page)
+    page.click("button.el-clear")
+    page.fill(".el-message-box input", "anyone there?")
+    page.click("button.el-send")
+    message = page.locator(".el-client-message")
+    message.get_by_text("Is the server running?").wait_for()
+    text = message.inner_text()
+    assert f"nothing is listening on 127.0.0.1:{port}" in text and "Traceback" not in text
+    shot(page.locator(".el-client-panel"), "client-panel-error")
+    start(page)  # still usable after the error
+    page.click("button.el-send")
+    page.locator(".el-client-message", has_text="echoed 13 bytes").wait_for()
+    stop(page)
