@@ -7,6 +7,7 @@ in a temporary root folder; chromium is Debian's /usr/bin/chromium, driven by Pl
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -52,6 +53,10 @@ def jupyterlab(root: Path, timeout: float = 40.0):
                "--LabApp.news_url=None", "--LabApp.collaborative=False",
                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
                "--ServerApp.disable_check_xsrf=True"]
+    labconfig = root / ".jupyter-config" / "labconfig"
+    labconfig.mkdir(parents=True, exist_ok=True)  # minimal start: no news question
+    (labconfig / "page_config.json").write_text(json.dumps({"disabledExtensions": {
+        "@jupyterlab/apputils-extension:announcements": True}}))
     log = open(root / "jupyterlab.log", "wb")
     process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)  # its own group: kernels included
@@ -104,6 +109,17 @@ def chromium():
             browser.close()
 
 
+def start_kernel_for(url: str, notebook: str, timeout: float = 30.0) -> None:
+    """Start the notebook's kernel session through the REST API before the page opens it:
+    JupyterLab then attaches to it instead of asking which kernel to start."""
+    body = json.dumps({"path": notebook, "name": notebook, "type": "notebook",
+                       "kernel": {"name": "python3"}}).encode()
+    request = urllib.request.Request(f"{url}/api/sessions", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as reply:
+        assert reply.status == 201, reply.status
+
+
 def run_all_cells(page, timeout_ms: int = 30_000) -> None:
     """Run All, then wait for the last cell's prompt number; retry once on a cold server."""
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
@@ -116,7 +132,7 @@ def run_all_cells(page, timeout_ms: int = 30_000) -> None:
         try:
             page.wait_for_function(
                 "sel => /\\[\\d+\\]/.test(document.querySelector(sel)?.textContent || '')",
-                arg=last_prompt, timeout=timeout_ms // 2)
+                arg=last_prompt, timeout=timeout_ms)
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
                                    timeout=timeout_ms)
             return

@@ -10,7 +10,8 @@ import socket
 
 import pytest
 
-from browser_helpers import chromium, jupyterlab, run_all_cells, shot, write_notebook
+from browser_helpers import (chromium, jupyterlab, run_all_cells, shot, start_kernel_for,
+                             write_notebook)
 
 pytestmark = pytest.mark.browser
 
@@ -25,6 +26,7 @@ def page(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
     write_notebook(root / "panels.ipynb", NOTEBOOK)
     with jupyterlab(root) as url, chromium() as browser:
+        start_kernel_for(url, "panels.ipynb")
         page = browser.new_page(viewport={"width": 1200, "height": 1500})
         page.set_default_timeout(15_000)
         page.goto(f"{url}/lab/tree/panels.ipynb")

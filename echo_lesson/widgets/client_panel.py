@@ -13,7 +13,7 @@ import ipywidgets as widgets
 
 from ..client import EchoClient, run_clients
 from ..protocol import decode_data
-from .style import button, card, esc, friendly_error, message_html, title
+from .style import button, card, esc, friendly_error, label, message_html, title
 
 ENCODINGS = {"UTF-8": "utf-8", "GBK": "gbk"}
 MAX_ROWS = 40
@@ -45,9 +45,7 @@ class ClientPanel:
         follows_panel = hasattr(target, "last_address")
         initial = "" if follows_panel or target is None else self._format(target)
         self.address_box = widgets.Text(value=initial, placeholder="127.0.0.1:8080",
-                                        description="server", style={"description_width": "52px"},
-                                        layout=widgets.Layout(width="260px",
-                                                              display="none" if follows_panel else ""))
+                                        layout=widgets.Layout(width="200px"))
         self.address_box.add_class("el-address")
         self.text = widgets.Text(value=message, placeholder="type a message",
                                  layout=widgets.Layout(width="340px"))
@@ -78,17 +76,17 @@ class ClientPanel:
         self.table_html = widgets.HTML(layout=widgets.Layout(width="100%"))
         self.table_html.add_class("el-echoes")
         where = "the server panel above" if follows_panel else "any echo server"
+        row = widgets.Layout(align_items="center", grid_gap="8px", flex_flow="row wrap")
+        address_row = widgets.HBox([label("server"), self.address_box,
+                                    widgets.HTML("<span class='el-note'>HOST:PORT</span>")],
+                                   layout=widgets.Layout(align_items="center", grid_gap="8px",
+                                                         display="none" if follows_panel else ""))
         self.widget = card([
             title("Client", f"sends to {where}"),
-            widgets.HBox([self.address_box, self.text, self.send_button],
-                         layout=widgets.Layout(align_items="center", grid_gap="6px",
-                                               flex_flow="row wrap")),
-            widgets.HBox([widgets.HTML("<span class='el-note'>encoding</span>"), self.encoding,
-                          self.show_hex],
-                         layout=widgets.Layout(align_items="center", grid_gap="8px")),
-            widgets.HBox([widgets.HTML("<span class='el-note'>many at once</span>"), self.n_box,
-                          self.n_button, clear],
-                         layout=widgets.Layout(align_items="center", grid_gap="8px")),
+            address_row,
+            widgets.HBox([label("message"), self.text, self.send_button], layout=row),
+            widgets.HBox([label("encoding"), self.encoding, self.show_hex], layout=row),
+            widgets.HBox([label("many at once"), self.n_box, self.n_button, clear], layout=row),
             self.message_html,
             self.table_html,
         ], "el-client-panel")
@@ -225,7 +223,8 @@ class ClientPanel:
         for row in rows:
             sent = esc(row["sent_text"])
             if row["error"]:
-                echo, mark, rtt = f"<i>{esc(row['error'])}</i>", "<td class='bad'>✗</td>", ""
+                short = row["error"].split(" (")[0].split(". ")[0]  # the message line has it all
+                echo, mark, rtt = f"<i>{esc(short)}</i>", "<td class='bad'>✗</td>", ""
             else:
                 echo = esc(self._decode(row["echo"]))
                 mark = "<td class='ok'>✓</td>" if row["ok"] else "<td class='bad'>≠</td>"
@@ -234,9 +233,10 @@ class ClientPanel:
                 sent += f"<div class='el-hex'>{esc(row['sent'].hex(' '))}</div>"
                 if row["echo"]:
                     echo += f"<div class='el-hex'>{esc(row['echo'].hex(' '))}</div>"
-            body.append(f"<tr><td>{row['number']}{esc(row['client'] and ' ' + row['client'])}</td>"
-                        f"<td>{sent}</td><td>{echo}</td><td>{len(row['sent'])}</td>"
-                        f"<td>{rtt}</td>{mark}</tr>")
+            who = f"<div class='who'>client {esc(row['client'])}</div>" if row["client"] else ""
+            body.append(f"<tr><td>{row['number']}{who}</td>"
+                        f"<td>{sent}</td><td>{echo}</td><td class='num'>{len(row['sent'])}</td>"
+                        f"<td class='num'>{rtt}</td>{mark}</tr>")
         self.table_html.value = (
             "<div class='el-scroll'><table class='el-table'><thead><tr><th>#</th><th>sent</th>"
             "<th>echo</th><th>bytes</th><th>round trip</th><th></th></tr></thead><tbody>"

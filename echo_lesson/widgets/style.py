@@ -23,6 +23,7 @@ CSS = """<style>
 .el-count b { font-size: 15px; color: #0969da; }
 .el-scroll { max-height: 190px; overflow-y: auto; display: flex; flex-direction: column-reverse;
   border: 1px solid #e1e4e8; border-radius: 6px; background: #ffffff; }
+.el-log, .el-scroll { line-height: 1.45; }
 .el-log { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
   font-size: 12px; line-height: 1.45; padding: 4px 8px; }
 .el-log .listen, .el-log .stop { color: #8250df; }
@@ -31,14 +32,17 @@ CSS = """<style>
 .el-log .recv, .el-log .send { color: #0550ae; }
 .el-log .error, .el-log .reset, .el-log .refuse, .el-log .timeout { color: #a40e26; }
 .el-empty { color: #8c959f; font-style: italic; padding: 6px 8px; font-size: 12px; }
-.el-table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
+.el-table { border-collapse: collapse; width: 100%; font-size: 12.5px; line-height: 1.4; }
 .el-table th { text-align: left; color: #656d76; font-weight: 500; border-bottom: 1px solid #d0d7de;
-  padding: 3px 8px; position: sticky; top: 0; background: #f6f8fa; }
+  padding: 4px 8px; position: sticky; top: 0; background: #f6f8fa; white-space: nowrap; }
 .el-table td { padding: 3px 8px; border-bottom: 1px solid #eef1f4; vertical-align: top; }
 .el-table td.ok { color: #1a7f37; font-weight: 600; } .el-table td.bad { color: #cf222e; font-weight: 600; }
-.el-hex { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 11px; color: #6e7781; }
+.el-table .who { color: #8c959f; font-size: 11px; white-space: nowrap; }
+.el-hex { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 11px; color: #6e7781;
+  line-height: 1.35; margin-top: 1px; }
+.el-table td.num { white-space: nowrap; color: #656d76; }
 .el-note { font-size: 12px; color: #656d76; }
-.el-message { font-size: 13px; padding: 4px 10px; border-radius: 6px; }
+.el-message { font-size: 13px; padding: 4px 10px; border-radius: 6px; line-height: 1.45; }
 .el-message.error { background: #ffebe9; color: #a40e26; }
 .el-message.ok { background: #dafbe1; color: #116329; }
 .el-message.info { background: #ddf4ff; color: #0a3069; }
@@ -67,6 +71,12 @@ def button(label: str, style: str, css: str, icon: str = "", width: str = "96px"
                        layout=widgets.Layout(width=width))
     b.add_class(css)
     return b
+
+
+def label(text: str, width: str = "92px") -> widgets.HTML:
+    """A row's name, the same width in every row, so the controls line up."""
+    return widgets.HTML(f"<span class='el-label'>{esc(text)}</span>",
+                        layout=widgets.Layout(width=width, min_width=width))
 
 
 def message_html(kind: str, text: str) -> str:
