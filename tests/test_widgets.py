@@ -193,6 +193,9 @@ def test_client_panel_on_an_address_and_a_bad_address():
     assert panel.send("port only")["ok"]
     other = ClientPanel(("127.0.0.1", server.port))
     assert other.send("tuple")["ok"]
+    text = client_panel(f"127.0.0.1:{server.port}")
+    assert text.address() == ("127.0.0.1", server.port) and text.send("text")["ok"]
+    assert client_panel(server.port).send("a port number")["ok"]
     server.stop()
 
 

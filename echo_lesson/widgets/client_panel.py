@@ -98,6 +98,8 @@ class ClientPanel:
 
     @staticmethod
     def _format(target) -> str:
+        if isinstance(target, (str, int)):  # "127.0.0.1:8080", "8080" or 8080
+            return str(target).strip()
         host, port = tuple(getattr(target, "address", target))[:2]
         return f"{host}:{port}"
 
@@ -110,7 +112,7 @@ class ClientPanel:
             if address is None:
                 raise ValueError("no server yet: click Start in the server panel, then Send.")
             return address
-        if target is not None and not self.address_box.value:
+        if target is not None and not isinstance(target, (str, int)) and not self.address_box.value:
             return tuple(getattr(target, "address", target))[:2]
         return parse_address(self.address_box.value)
 
