@@ -1,0 +1,342 @@
+"""A load tester for echo servers: how many round trips a second, how long each takes.
+
+`run_load(server, concurrency=C, size=S, duration=D)` opens C connections; each sends a
+message of S bytes and waits for **all** of its bytes back before sending the next
+(request/response, like a real client). After a short warm-up it counts round trips for D
+seconds and reports round trips/s, bytes/s, the median (p50) and 99th-percentile (p99)
+latency, and errors (an echo that differs, a connection that breaks).
+
+The clients run in one thread per process, driving their connections with `selectors`, so
+they cost little; `processes=N` spreads them over N processes, so the tester is not the
+bottleneck of what it measures (the report says how many it used).
+
+`hold_connections(server, n)` is the capacity test: open n connections at once, keep them
+idle, then check that every one of them still echoes.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import selectors
+import socket
+import sys
+import time
+from array import array
+from dataclasses import asdict, dataclass
+
+
+def _address(target) -> tuple[str, int]:
+    return tuple(getattr(target, "address", target))[:2]
+
+
+@dataclass
+class LoadResult:
+    """What one load run measured. Times in seconds, latencies in milliseconds."""
+
+    target: str
+    concurrency: int
+    size: int
+    seconds: float  # how long the measurement really ran (after the warm-up)
+    processes: int  # how many processes ran the clients (0: this one, in this thread)
+    round_trips: int  # messages sent and received back whole
+    messages_echoed: int  # of those, how many came back byte for byte equal
+    bytes_echoed: int
+    errors: int  # echoes that differed, connections that failed or broke
+    p50_ms: float
+    p99_ms: float
+
+    @property
+    def round_trips_per_s(self) -> float:
+        return self.round_trips / self.seconds if self.seconds else 0.0
+
+    @property
+    def bytes_per_s(self) -> float:
+        return self.bytes_echoed / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "round_trips_per_s": self.round_trips_per_s,
+                "bytes_per_s": self.bytes_per_s}
+
+    def __str__(self) -> str:
+        return (f"{self.target}: C={self.concurrency}, {self.size} B: "
+                f"{self.round_trips_per_s:,.0f} round trips/s, {self.bytes_per_s / 1e6:.1f} MB/s, "
+                f"p50 {self.p50_ms:.2f} ms, p99 {self.p99_ms:.2f} ms, {self.errors} errors")
+
+
+def percentile(values, fraction: float) -> float:
+    """The value below which `fraction` of the values fall (nearest rank)."""
+    if not len(values):
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, int(round(fraction * len(ordered))) - 1))]
+
+
+# --- the clients: one loop drives many connections ----------------------------------------
+def _drive(address, connections: int, size: int, warmup: float, duration: float,
+           counter=None, tick=None) -> dict:
+    """Run `connections` request/response clients until warmup + duration is over."""
+    selector = selectors.DefaultSelector()
+    socks, errors = [], 0
+    message = os.urandom(size)
+    for _ in range(connections):
+        try:
+            sock = socket.create_connection(address, timeout=10)
+        except OSError:
+            errors += 1
+            continue
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        socks.append(sock)
+    latencies = array("d")
+    echoed = 0
+    state = {}  # sock -> [bytearray received so far, time sent]
+    for sock in socks:
+        sock.sendall(message)
+        state[sock] = [bytearray(), time.perf_counter()]
+        selector.register(sock, selectors.EVENT_READ)
+    start = time.perf_counter()
+    measure_from, end = start + warmup, start + warmup + duration
+    next_tick = start
+    now = start
+    while state and now < end:
+        for key, _ in selector.select(0.05):
+            sock = key.fileobj
+            got, sent_at = state[sock]
+            try:
+                chunk = sock.recv(65536)
+            except OSError:
+                chunk = b""
+            if not chunk:  # the server closed or broke the connection
+                errors += 1
+                selector.unregister(sock)
+                del state[sock]
+                continue
+            got += chunk
+            if len(got) < size:
+                continue  # a partial echo: TCP is a stream; wait for the rest
+            now = time.perf_counter()
+            if sent_at >= measure_from and now <= end:
+                if got == message:
+                    latencies.append(now - sent_at)
+                    echoed += 1
+                else:
+                    errors += 1
+            got.clear()
+            state[sock][1] = time.perf_counter()
+            try:
+                sock.sendall(message)
+            except OSError:
+                errors += 1
+                selector.unregister(sock)
+                del state[sock]
+        now = time.perf_counter()
+        if now >= next_tick:
+            next_tick = now + 0.1
+            if counter is not None:
+                counter.value = len(latencies)
+            if tick is not None:
+                tick(len(latencies))
+    for sock in socks:
+        sock.close()
+    selector.close()
+    return {"latencies": latencies, "echoed": echoed, "errors": errors,
+            "seconds": max(0.0, min(time.perf_counter(), end) - measure_from)}
+
+
+def _drive_in_child(address, connections, size, warmup, duration, counter, results, cpu):
+    if cpu is not None:
+        try:
+            os.sched_setaffinity(0, cpu)
+        except (AttributeError, OSError):
+            pass
+    out = _drive(address, connections, size, warmup, duration, counter=counter)
+    out["latencies"] = out["latencies"].tobytes()
+    results.put(out)
+
+
+def run_load(target, concurrency: int = 10, size: int = 1024, duration: float = 3.0, *,
+             warmup: float = 0.5, processes: int = 0, progress="auto", label: str | None = None,
+             cpus: set[int] | None = None) -> LoadResult:
+    """Load an echo server with `concurrency` request/response clients; see the module doc.
+
+    processes: 0 runs the clients here, in this thread; N >= 1 in N separate processes.
+    progress:  "auto" (a bar in a notebook, a line on a terminal), None, or fn(done, total).
+    """
+    if concurrency < 1 or size < 1 or duration <= 0:
+        raise ValueError("concurrency and size must be at least 1, duration more than 0")
+    address = _address(target)
+    label = label or getattr(target, "kind", None) or f"{address[0]}:{address[1]}"
+    show = make_progress(progress, f"{label}, C={concurrency}")
+    total = warmup + duration
+    started = time.perf_counter()
+
+    def tick(_count):
+        show(min(total, time.perf_counter() - started), total)
+
+    if processes <= 0:
+        outs = [_drive(address, concurrency, size, warmup, duration, tick=tick)]
+    else:
+        context = multiprocessing.get_context("spawn")  # safe next to threads (a notebook)
+        results = context.Queue()
+        shares = [concurrency // processes + (i < concurrency % processes)
+                  for i in range(processes)]
+        children = []
+        for share in (s for s in shares if s):
+            counter = context.Value("q", 0, lock=False)
+            child = context.Process(target=_drive_in_child, daemon=True, args=(
+                address, share, size, warmup, duration, counter, results, cpus))
+            child.start()
+            children.append(child)
+        outs = []
+        deadline = time.perf_counter() + total + 30
+        while len(outs) < len(children) and time.perf_counter() < deadline:
+            try:
+                outs.append(results.get(timeout=0.1))
+            except Exception:  # queue.Empty: still running
+                tick(0)
+        for child in children:
+            child.join(5)
+            if child.is_alive():
+                child.kill()
+        for out in outs:
+            out["latencies"] = array("d", out["latencies"])
+        if len(outs) < len(children):
+            raise RuntimeError("a load process did not report back in time")
+    show(total, total, done=True)
+    latencies = array("d")
+    for out in outs:
+        latencies.extend(out["latencies"])
+    round_trips = len(latencies)
+    return LoadResult(
+        target=label, concurrency=concurrency, size=size,
+        seconds=max(out["seconds"] for out in outs), processes=max(0, processes),
+        round_trips=round_trips, messages_echoed=sum(out["echoed"] for out in outs),
+        bytes_echoed=round_trips * size, errors=sum(out["errors"] for out in outs),
+        p50_ms=percentile(latencies, 0.50) * 1000, p99_ms=percentile(latencies, 0.99) * 1000)
+
+
+# --- the capacity test ------------------------------------------------------------------
+@dataclass
+class CapacityResult:
+    target: str
+    requested: int  # connections opened at once
+    connected: int  # of those, how many the client saw connected
+    echoed: int  # of those, how many then echoed a message exactly: the connections held
+    fd_limit: int  # this process's soft limit on open files, after raising it
+    seconds: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return (f"{self.target}: {self.echoed:,} of {self.requested:,} connections held "
+                f"and echoing ({self.connected:,} connected)")
+
+
+def raise_fd_limit(needed: int) -> int:
+    """Raise this process's soft limit on open files towards `needed` (up to the hard
+    limit); return the soft limit now in force."""
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit to raise
+        return needed
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        soft = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    return soft
+
+
+def hold_connections(target, n: int = 1000, *, timeout: float = 10.0, hold: float = 0.2,
+                     label: str | None = None, progress="auto") -> CapacityResult:
+    """Open n connections at once, keep them idle for `hold` s, then make each echo."""
+    address = _address(target)
+    label = label or getattr(target, "kind", None) or f"{address[0]}:{address[1]}"
+    fd_limit = raise_fd_limit(n + 64)
+    show = make_progress(progress, f"{label}, {n:,} connections")
+    started = time.perf_counter()
+    selector = selectors.DefaultSelector()
+    pending, socks = set(), []
+    try:
+        for _ in range(min(n, fd_limit - 32)):
+            sock = socket.socket(socket.AF_INET6 if ":" in address[0] else socket.AF_INET)
+            sock.setblocking(False)
+            socks.append(sock)
+            sock.connect_ex(address)  # returns at once (EINPROGRESS): all open together
+            selector.register(sock, selectors.EVENT_WRITE)
+            pending.add(sock)
+        deadline = started + timeout
+        connected = []
+        while pending and time.perf_counter() < deadline:
+            for key, _ in selector.select(0.1):
+                sock = key.fileobj
+                selector.unregister(sock)
+                pending.discard(sock)
+                if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
+                    connected.append(sock)
+            show(len(connected) / 2, n)
+        time.sleep(hold)  # idle, all at once (a bounded wait that is part of the test)
+        expected = {}
+        for i, sock in enumerate(connected):
+            message = b"still there? %d\n" % i
+            try:
+                sock.send(message)
+            except OSError:
+                continue
+            expected[sock] = [message, bytearray()]
+            selector.register(sock, selectors.EVENT_READ)
+        echoed = 0
+        deadline = time.perf_counter() + timeout
+        while expected and time.perf_counter() < deadline:
+            for key, _ in selector.select(0.1):
+                sock = key.fileobj
+                message, got = expected[sock]
+                try:
+                    chunk = sock.recv(100)
+                except OSError:
+                    chunk = b""
+                got += chunk
+                if not chunk or len(got) >= len(message):
+                    echoed += bytes(got) == message
+                    selector.unregister(sock)
+                    del expected[sock]
+            show((len(connected) + echoed) / 2, n)
+    finally:
+        for sock in socks:
+            sock.close()
+        selector.close()
+    show(n, n, done=True)
+    return CapacityResult(label, n, len(connected), echoed, fd_limit,
+                          time.perf_counter() - started)
+
+
+# --- progress, in a terminal and in a notebook ---------------------------------------------
+def make_progress(progress, what: str):
+    """A function show(done, total, done=False) that displays progress as it goes."""
+    if progress is None:
+        return lambda *a, **k: None
+    if callable(progress):
+        return lambda value, total, done=False: progress(value, total)
+    if "ipykernel" in sys.modules:
+        try:
+            from IPython.display import display
+            import ipywidgets
+        except ImportError:
+            return lambda *a, **k: None
+        bar = ipywidgets.FloatProgress(min=0, max=1, description="", bar_style="info",
+                                       layout=ipywidgets.Layout(width="320px"))
+        box = ipywidgets.HBox([bar, ipywidgets.Label(what)])
+        display(box)
+
+        def show(value, total, done=False):
+            bar.value = min(1.0, value / total) if total else 1.0
+            if done:
+                bar.bar_style = "success"
+        return show
+    if sys.stderr.isatty():
+        def show(value, total, done=False):
+            share = min(1.0, value / total) if total else 1.0
+            bar = "#" * int(share * 30)
+            sys.stderr.write(f"\r{what:<40} [{bar:<30}] {share:4.0%}" + ("\n" if done else ""))
+            sys.stderr.flush()
+        return show
+    return lambda *a, **k: None
