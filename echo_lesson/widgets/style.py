@@ -42,6 +42,7 @@ CSS = """<style>
   line-height: 1.35; margin-top: 1px; }
 .el-table td.num { white-space: nowrap; color: #656d76; }
 .el-note { font-size: 12px; color: #656d76; }
+.el-label { font-size: 13px; color: #424a53; }
 .el-message { font-size: 13px; padding: 4px 10px; border-radius: 6px; line-height: 1.45; }
 .el-message.error { background: #ffebe9; color: #a40e26; }
 .el-message.ok { background: #dafbe1; color: #116329; }
