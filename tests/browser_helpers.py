@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -52,7 +53,8 @@ def jupyterlab(root: Path, timeout: float = 40.0):
                "--ServerApp.password=", f"--ServerApp.root_dir={root}",
                "--LabApp.news_url=None", "--LabApp.collaborative=False",
                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-               "--ServerApp.disable_check_xsrf=True"]
+               "--ServerApp.disable_check_xsrf=True",
+               "--LabApp.expose_app_in_browser=True"]  # window.jupyterapp: run commands
     labconfig = root / ".jupyter-config" / "labconfig"
     labconfig.mkdir(parents=True, exist_ok=True)  # minimal start: no news question
     (labconfig / "page_config.json").write_text(json.dumps({"disabledExtensions": {
@@ -120,16 +122,35 @@ def start_kernel_for(url: str, notebook: str, timeout: float = 30.0) -> None:
         assert reply.status == 201, reply.status
 
 
+RUN_ALL = """async (ms) => {
+    const app = window.jupyterapp;
+    const panel = app.shell.currentWidget;
+    const run = (async () => {
+        await panel.context.ready;
+        await panel.sessionContext.ready;  // waits while a kernel dialog is open
+        await app.commands.execute('notebook:run-all-cells');
+    })();
+    const late = new Promise((_, fail) => setTimeout(() => fail(new Error('Run All timed out')), ms));
+    await Promise.race([run, late]);
+}"""
+
+
 def run_all_cells(page, timeout_ms: int = 30_000) -> None:
-    """Run All, then wait for the last cell's prompt number; retry once on a cold server."""
+    """Run All, then wait for the last cell's prompt number; retry once on a cold server.
+
+    Run All goes through JupyterLab's own command (window.jupyterapp, exposed by the
+    server flag), once the notebook's kernel session is ready: clicking the Run menu of a
+    page still starting up was seen to do nothing.
+    """
+    page.wait_for_function("() => window.jupyterapp?.shell.currentWidget?.sessionContext",
+                           timeout=timeout_ms)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
                            timeout=timeout_ms)
     last_prompt = ".jp-Notebook .jp-Cell:last-child .jp-InputArea-prompt"
     for attempt in (1, 2):
         dismiss_dialogs(page)
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
         try:
+            page.evaluate(RUN_ALL, timeout_ms)
             page.wait_for_function(
                 "sel => /\\[\\d+\\]/.test(document.querySelector(sel)?.textContent || '')",
                 arg=last_prompt, timeout=timeout_ms)
@@ -153,6 +174,15 @@ def dismiss_dialogs(page) -> list[str]:
         dialogs.first.locator("button.jp-mod-accept").click()
         dialogs.first.wait_for(state="detached", timeout=5000)
     return seen
+
+
+def save_failure(page, root: Path, name: str) -> None:
+    """Keep a screenshot of the page and JupyterLab's log in test-artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    with contextlib.suppress(Exception):
+        page.screenshot(path=str(ARTIFACTS / f"failed-{name}.png"))
+    with contextlib.suppress(OSError):
+        shutil.copy(root / "jupyterlab.log", ARTIFACTS / f"failed-{name}-jupyterlab.log")
 
 
 def shot(locator, name: str) -> Path:

@@ -10,8 +10,8 @@ import socket
 
 import pytest
 
-from browser_helpers import (chromium, jupyterlab, run_all_cells, shot, start_kernel_for,
-                             write_notebook)
+from browser_helpers import (chromium, jupyterlab, run_all_cells, save_failure, shot,
+                             start_kernel_for, write_notebook)
 
 pytestmark = pytest.mark.browser
 
@@ -29,9 +29,13 @@ def page(tmp_path_factory):
         start_kernel_for(url, "panels.ipynb")
         page = browser.new_page(viewport={"width": 1200, "height": 1500})
         page.set_default_timeout(15_000)
-        page.goto(f"{url}/lab/tree/panels.ipynb")
-        run_all_cells(page)
-        page.wait_for_selector("button.el-start")
+        try:
+            page.goto(f"{url}/lab/tree/panels.ipynb")
+            run_all_cells(page)
+            page.wait_for_selector("button.el-start", timeout=30_000)
+        except Exception:
+            save_failure(page, root, "setup")  # what the page showed, and JupyterLab's log
+            raise
         yield page
         page.close()
 
