@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from .load import hold_connections, raise_fd_limit, run_load
+from .load import hold_connections, make_progress, raise_fd_limit, run_load
 
 COURSE_KINDS = ["threaded", "pool", "selectors", "asyncio"]
 PEERS = {
@@ -148,13 +148,20 @@ class ServerProcess:
                 os.sched_setaffinity(self.proc.pid, {cpu})
             except OSError:
                 pass
+        self.address: tuple[str, int] | None = None
+        self.backlog = 0
+
+    def wait_ready(self) -> "ServerProcess":
+        """Read the `listening on HOST:PORT backlog N` line (started several at once, the
+        processes start up side by side: quicker)."""
         line = self.proc.stdout.readline().split()
         if len(line) < 5 or line[0] != "listening":
             self.stop()
-            raise RuntimeError(f"server {name} did not start: {' '.join(line)!r}")
+            raise RuntimeError(f"server {self.name} did not start: {' '.join(line)!r}")
         host, port = line[2].rsplit(":", 1)
         self.address = (host, int(port))
         self.backlog = int(line[4])
+        return self
 
     def stop(self) -> None:
         try:
@@ -166,15 +173,15 @@ class ServerProcess:
         self.proc.stdout.close()
 
     def __enter__(self):
-        return self
+        return self.wait_ready()
 
     def __exit__(self, *exc):
         self.stop()
 
 
-def warm_up(address, label: str) -> None:
+def warm_up(address, label: str, duration: float = 0.2) -> None:
     """A short load, then connections opened and closed: measure servers warm."""
-    run_load(address, concurrency=4, size=64, duration=0.2, warmup=0.0, progress=None,
+    run_load(address, concurrency=4, size=64, duration=duration, warmup=0.0, progress=None,
              label=label)
     for _ in range(20):
         with socket.create_connection(address, timeout=5) as sock:
@@ -185,10 +192,19 @@ def warm_up(address, label: str) -> None:
 # --- the benchmark ------------------------------------------------------------------------
 def run_bench(kinds=None, peers=None, concurrency=(10,), size: int = 1024,
               duration: float = 3.0, repeat: int = 2, processes: int = 1,
-              capacity: int = 1000, pin: bool = True, progress="auto") -> dict:
-    """Measure every server; return a dict (what bench saves as JSON)."""
+              capacity: int = 1000, pin: bool = True, warmup: float = 0.5,
+              progress="auto") -> dict:
+    """Measure every server; return a dict (what bench saves as JSON).
+
+    progress: "auto" shows one bar for the whole bench (a notebook) or a line (a terminal).
+    """
     kinds = list(kinds or COURSE_KINDS)
     peers = list(peers if peers is not None else available_peers())
+    from .servers import KINDS
+    unknown = [n for n in kinds if n not in KINDS] + [n for n in peers if n not in PEERS]
+    if unknown:
+        raise ValueError(f"unknown server {unknown[0]!r}: kinds are {', '.join(KINDS)}; "
+                         f"peers are {', '.join(PEERS)}")
     cpus = os.cpu_count() or 1
     pinned = pin and cpus >= 2 and hasattr(os, "sched_setaffinity")
     server_cpu, client_cpus = (0, set(range(1, cpus))) if pinned else (None, None)
@@ -196,26 +212,41 @@ def run_bench(kinds=None, peers=None, concurrency=(10,), size: int = 1024,
         os.sched_setaffinity(0, client_cpus)  # this process runs the capacity clients
     fd_limit = raise_fd_limit(capacity + 256) if capacity else None
     rows = []
-    for name in kinds + peers:
-        runs = {c: [] for c in concurrency}
-        for _ in range(repeat):
-            with ServerProcess(name, server_cpu) as server:
-                warm_up(server.address, name)
+    steps = len(kinds + peers) * (repeat * len(concurrency) + bool(capacity))
+    done = 0
+    show = make_progress(progress, f"bench: {steps} measurements")
+    names = kinds + peers
+    runs = {name: {c: [] for c in concurrency} for name in names}
+    held = dict.fromkeys(names)
+    for round_ in range(repeat + bool(capacity)):
+        servers = [ServerProcess(name, server_cpu) for name in names]  # fresh, side by side
+        try:
+            for server in servers:
+                server.wait_ready()
+            for name, server in zip(names, servers):
+                if round_ == repeat:  # the last round: the capacity test
+                    show(done, steps, label=f"{name}, {capacity:,} connections")
+                    cap = hold_connections(server.address, capacity, label=name, progress=None)
+                    held[name] = {**cap.as_dict(), "backlog": server.backlog}
+                    done += 1
+                    continue
+                warm_up(server.address, name, min(0.2, duration))
                 for c in concurrency:
+                    show(done, steps, label=f"{name}, C={c}")
                     result = run_load(server.address, concurrency=c, size=size,
-                                      duration=duration, processes=processes, progress=progress,
-                                      label=name, cpus=client_cpus)
-                    runs[c].append(result.as_dict())
-        held = None
-        if capacity:
-            with ServerProcess(name, server_cpu) as server:
-                cap = hold_connections(server.address, capacity, label=name, progress=progress)
-                held = {**cap.as_dict(), "backlog": server.backlog}
-        rows.append({"server": name, "peer": name in peers,
-                     "what": PEERS.get(name, f"the course's {name!r} kind"),
-                     "runs": {str(c): rs for c, rs in runs.items()},
-                     "median": {str(c): _median_run(rs) for c, rs in runs.items()},
-                     "capacity": held})
+                                      duration=duration, warmup=warmup, processes=processes,
+                                      progress=None, label=name, cpus=client_cpus)
+                    runs[name][c].append(result.as_dict())
+                    done += 1
+        finally:
+            for server in servers:
+                server.stop()
+    rows = [{"server": name, "peer": name in peers,
+             "what": PEERS.get(name, f"the course's {name!r} kind"),
+             "runs": {str(c): rs for c, rs in runs[name].items()},
+             "median": {str(c): _median_run(rs) for c, rs in runs[name].items()},
+             "capacity": held[name]} for name in names]
+    show(steps, steps, done=True, label="bench")
     for c in concurrency:
         best = max((r["median"][str(c)]["round_trips_per_s"] for r in rows if r["peer"]),
                    default=0.0)
@@ -227,7 +258,7 @@ def run_bench(kinds=None, peers=None, concurrency=(10,), size: int = 1024,
         "machine": {"cpus": cpus, "platform": platform.platform(),
                     "python": platform.python_version(), "loadavg": _loadavg()},
         "settings": {"concurrency": list(concurrency), "size": size, "duration": duration,
-                     "repeat": repeat, "client_processes": processes, "pinned": pinned,
+                     "repeat": repeat, "warmup": warmup, "client_processes": processes, "pinned": pinned,
                      "server_cpu": server_cpu,
                      "client_cpus": sorted(client_cpus) if client_cpus else None,
                      "capacity": capacity, "fd_soft_limit": fd_limit},
