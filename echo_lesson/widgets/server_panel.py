@@ -14,6 +14,7 @@ import ipywidgets as widgets
 from ..runner import RunningServer, start_server
 from ..servers import KINDS
 from .style import button, card, esc, friendly_error, title
+from .style import label as row_label
 
 MAX_LINES = 300  # the log view keeps the newest lines; the EventLog keeps everything
 ECHO_KINDS = [k for k, cls in KINDS.items()
@@ -53,8 +54,7 @@ class ServerPanel:
         self.kind_choice = widgets.Dropdown(
             options=[f"your handler: {label}"] if handler else ECHO_KINDS,
             value=f"your handler: {label}" if handler else kind,
-            description="server", layout=widgets.Layout(width="260px"),
-            style={"description_width": "52px"}, disabled=bool(handler))
+            layout=widgets.Layout(width="210px"), disabled=bool(handler))
         self.kind_choice.add_class("el-kind")
         self.host_box = widgets.Text(value=host, description="host", disabled=True,
                                      layout=widgets.Layout(width="190px"),
@@ -77,7 +77,7 @@ class ServerPanel:
         self.widget = card([
             title("Server", f"a {kind} echo server on this computer" if not handler
                   else f"serving your function {label}() on this computer"),
-            widgets.HBox([self.kind_choice, self.host_box, self.port_box],
+            widgets.HBox([row_label("server", "56px"), self.kind_choice, self.host_box, self.port_box],
                          layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
             widgets.HBox([self.start_button, self.stop_button, self.status_html],
                          layout=widgets.Layout(align_items="center", grid_gap="8px")),
