@@ -35,7 +35,7 @@ test-fast: setup
 
 # Re-run every notebook in place so its stored outputs are what a learner gets now.
 notebooks: setup
-	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
+	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb notebooks/zh/*.ipynb
 
 clean:
 	rm -rf $(VENV) test-artifacts .hypothesis

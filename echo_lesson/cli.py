@@ -117,6 +117,27 @@ def student_edition(args: argparse.Namespace) -> int:
     return 0
 
 
+def bench(args: argparse.Namespace) -> int:
+    """Compare the course's servers with the stdlib's; print the table, save JSON + PNG."""
+    from .bench import COURSE_KINDS, format_table, run_bench, save
+
+    concurrency = [int(c) for c in args.concurrency.split(",")]
+    names = lambda text: [name for name in text.split(",") if name]  # noqa: E731
+    try:
+        report = run_bench(kinds=names(args.kinds) if args.kinds else COURSE_KINDS,
+                           peers=names(args.peers) if args.peers is not None else None,
+                           concurrency=concurrency, size=args.size, duration=args.duration,
+                           repeat=args.repeat, processes=args.processes,
+                           capacity=args.capacity, pin=not args.no_pin)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(format_table(report), flush=True)
+    json_path, png_path = save(report, args.out)
+    print(f"saved {json_path} and {png_path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m echo_lesson",
                                      description="Echo servers and clients for the course.")
@@ -158,6 +179,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("outdir")
     p.add_argument("--source", default="notebooks", help="where the instructor edition is")
     p.set_defaults(run=student_edition)
+    p = commands.add_parser("bench", help="load-test the course's servers and the stdlib's, "
+                                          "side by side (a table, JSON and a PNG plot)")
+    p.add_argument("--kinds", help="course kinds, comma-separated (default threaded,pool,"
+                                   "selectors,asyncio)")
+    p.add_argument("--peers", help="stdlib peers, comma-separated: socketserver,asyncio-streams"
+                                   "[,uvloop] (default: all available; '' for none)")
+    p.add_argument("--concurrency", default="10", help="clients at once, e.g. 1,10,100")
+    p.add_argument("--size", type=int, default=1024, help="message size in bytes")
+    p.add_argument("--duration", type=float, default=3.0, help="seconds per measurement")
+    p.add_argument("--repeat", type=int, default=2, help="fresh starts per server (median)")
+    p.add_argument("--processes", type=int, default=1, help="processes running the clients")
+    p.add_argument("--capacity", type=int, default=1000,
+                   help="connections held at once in the capacity test (0: skip it)")
+    p.add_argument("--no-pin", action="store_true", help="do not pin server and clients to cores")
+    p.add_argument("--out", default="bench-results", help="folder for the JSON and PNG")
+    p.set_defaults(run=bench)
+
     return parser
 
 

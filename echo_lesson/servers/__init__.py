@@ -10,11 +10,17 @@ from .threaded import ThreadedServer
 from .robust import RobustServer
 from .chat import ChatServer
 from .files import FilesServer
+from .pool import PoolServer
+from .selector_server import SelectorServer
+from .asyncio_server import AsyncioServer
 
-KINDS = {
+KINDS = {  # in the order the lessons meet them
     "single": SingleClientServer,
     "threaded": ThreadedServer,
     "robust": RobustServer,
+    "pool": PoolServer,
+    "selectors": SelectorServer,
+    "asyncio": AsyncioServer,
     "chat": ChatServer,
     "files": FilesServer,
 }
