@@ -15,10 +15,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from . import i18n
 from .client import recv_exactly
 from .runner import start_server
 
 DEADLINE = 2.0  # seconds a single check may wait for the server
+tr = i18n.translate  # what a report shows, in the chosen language
 
 
 @dataclass
@@ -42,17 +44,21 @@ class Report:
         return bool(self.checks) and all(c.passed for c in self.checks)
 
     def __str__(self) -> str:
-        width = max(len(c.name) for c in self.checks)
-        lines = [f"Checking {self.target}:"]
+        # Shown in the language chosen with echo_lesson.i18n.set_language (English by default).
+        width = max(i18n.width(tr(c.name)) for c in self.checks)
+        marks = {True: tr("pass"), False: tr("FAIL")}
+        mark_width = max(i18n.width(mark) for mark in marks.values())
+        lines = [tr(f"Checking {tr(self.target)}:")]
         for c in self.checks:
-            mark = "pass" if c.passed else "FAIL"
-            lines.append(f"  {mark}  {c.name:<{width}}  {c.happened}")
+            mark = i18n.ljust(marks[c.passed], mark_width)
+            lines.append(f"  {mark}  {i18n.ljust(tr(c.name), width)}  {tr(c.happened)}")
             if not c.passed:
-                lines.append(f"        {'':<{width}}  expected: {c.expected}")
-                lines.append(f"        {'':<{width}}  hint: {c.hint}")
+                indent = " " * (mark_width + 4) + " " * width
+                lines.append(f"{indent}  {tr('expected: ')}{tr(c.expected)}")
+                lines.append(f"{indent}  {tr('hint: ')}{tr(c.hint)}")
         good = sum(c.passed for c in self.checks)
-        lines.append(f"{good} of {len(self.checks)} checks passed."
-                     + (" Well done!" if self.passed else ""))
+        lines.append(tr(f"{good} of {len(self.checks)} checks passed.")
+                     + (tr(" Well done!") if self.passed else ""))
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -62,14 +68,16 @@ class Report:
         for c in self.checks:
             colour, mark = ("#1b7f3b", "✔ passed") if c.passed else ("#b42318", "✘ failed")
             rows.append(
-                f"<tr><td>{html.escape(c.name)}</td>"
-                f"<td style='color:{colour};font-weight:bold'>{mark}</td>"
-                f"<td>{html.escape(c.expected)}</td><td>{html.escape(c.happened)}</td>"
-                f"<td>{'' if c.passed else html.escape(c.hint)}</td></tr>")
+                f"<tr><td>{html.escape(tr(c.name))}</td>"
+                f"<td style='color:{colour};font-weight:bold'>{tr(mark)}</td>"
+                f"<td>{html.escape(tr(c.expected))}</td><td>{html.escape(tr(c.happened))}</td>"
+                f"<td>{'' if c.passed else html.escape(tr(c.hint))}</td></tr>")
         good = sum(c.passed for c in self.checks)
-        return (f"<p><b>Checking {html.escape(self.target)}</b>: {good} of {len(self.checks)} "
-                "checks passed.</p><table><tr><th>check</th><th>result</th><th>expected</th>"
-                f"<th>what happened</th><th>hint</th></tr>{''.join(rows)}</table>")
+        heading = html.escape(tr(f"Checking {tr(self.target)}"))
+        header = "".join(f"<th>{tr(column)}</th>" for column in
+                         ("check", "result", "expected", "what happened", "hint"))
+        return (f"<p><b>{heading}</b>{tr(': ')}{tr(f'{good} of {len(self.checks)} checks passed.')}"
+                f"</p><table><tr>{header}</tr>{''.join(rows)}</table>")
 
 
 def _show(data: bytes, limit: int = 12) -> str:

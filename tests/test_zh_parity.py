@@ -7,6 +7,10 @@ contents of string literals become a placeholder (the prefix, such as b or f, st
 `tokenize`, so whitespace does not matter either. Cells that show package source
 (`package-source:` tag) must be identical, comments included: they claim to be the package's
 own code. Markdown is free: it is the translation.
+
+One difference in code is allowed, and only this one: the lines that switch the package's
+verdicts to Chinese (`from echo_lesson.i18n import set_language` and `set_language("zh")`),
+which a Chinese notebook that uses check_server must have.
 """
 from __future__ import annotations
 
@@ -22,20 +26,25 @@ import pytest
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 ZH = NOTEBOOKS / "zh"
 
-# English notebooks that have no Chinese twin yet: lessons 00, 04, 06 and 07 were still
-# being written in English when the Chinese edition began. Translate each once it has
-# settled, then remove it from this set. test_not_yet_translated_is_exact keeps the set
-# honest both ways: a new English notebook (lesson 05, say) must be added here or
-# translated, and a Chinese twin that goes missing is noticed.
+# English notebooks that have no Chinese twin yet: lessons 00 and 04-07 were still being
+# written in English when the Chinese edition began. Translate each once it has settled,
+# then remove it from this set. test_not_yet_translated_is_exact keeps the set honest both
+# ways: a new English notebook must be added here or translated, and a Chinese twin that
+# goes missing is noticed.
 NOT_YET_TRANSLATED = {
     "00_start_here.ipynb",
     "04_robust_server.ipynb",
+    "05_scaling_up.ipynb",
     "06_chat_room.ipynb",
     "07_file_transfer.ipynb",
 }
 
 ENGLISH = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
 TRANSLATED = [name for name in ENGLISH if (ZH / name).exists()]
+
+# The only lines a Chinese notebook may add to the English code (a comment may follow).
+LANGUAGE_LINES = re.compile(
+    r'^(from echo_lesson\.i18n import set_language|set_language\("zh"\))\s*(#.*)?$')
 
 _STRING_PREFIX = re.compile(r"^[A-Za-z]*")
 _SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER}
@@ -55,6 +64,8 @@ def normalise_code(source: str) -> list[str]:
     lines = []
     for line in source.splitlines():
         stripped = line.strip()
+        if LANGUAGE_LINES.match(line):
+            continue
         if stripped.startswith(("%", "!")):
             lines.append(f"MAGIC {stripped}")
         else:
@@ -151,6 +162,23 @@ def test_links_point_to_chinese_siblings(name):
                 assert (NOTEBOOKS / target[3:]).exists(), f"{name}: broken link {target}"
             else:
                 assert (ZH / target).exists(), f"{name}: link to missing {target}"
+
+
+@pytest.mark.parametrize("name", TRANSLATED)
+def test_check_server_speaks_chinese(name):
+    """A Chinese notebook that runs check_server first switches its verdicts to Chinese."""
+    code = "\n".join(cell.source for cell in code_cells(read(ZH / name)))
+    if "check_server(" in code:
+        assert re.search(r'^set_language\("zh"\)', code, re.M), (
+            f"{name}: call set_language(\"zh\") (from echo_lesson.i18n) before check_server")
+
+
+def test_only_the_language_lines_may_be_added():
+    english = "import echo_lesson as el\n"
+    chinese = english + 'from echo_lesson.i18n import set_language\nset_language("zh")  # 中文\n'
+    assert normalise_code(english) == normalise_code(chinese)
+    assert normalise_code(english) != normalise_code(english + 'set_language("en")\n')
+    assert normalise_code(english) != normalise_code(english + "print(1)\n")
 
 
 def test_normalise_ignores_comments_strings_and_layout():
