@@ -5,6 +5,7 @@ selectors and asyncio: one thread serves everyone; stop is quick from any thread
 """
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
@@ -158,7 +159,12 @@ def test_cli_serves_the_new_kinds(kind):
         assert line.startswith("listening on 127.0.0.1:")
         port = int(line.rsplit(":", 1)[1])
         assert el.echo_once(("127.0.0.1", port), "cli") == b"cli"
+        # It prints events once it is following its log (and handles Ctrl+C from then on).
+        assert "client 1 connected from 127.0.0.1:" in proc.stdout.readline()
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
     finally:
-        proc.terminate()
-        proc.wait(5)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
     assert proc.returncode == 0
