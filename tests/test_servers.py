@@ -49,3 +49,12 @@ def test_timeline_shows_no_waiting_when_nobody_waited():
     labels = el.plot_timeline(server, results).axes[0].get_legend_handles_labels()[1]
     assert "waiting" not in labels
     assert set(labels) == {"served by client-1", "served by client-2"}
+
+
+@pytest.mark.parametrize("kind", ["single", "threaded", "pool"])
+def test_log_data_off_keeps_connects_and_closes_only(kind):
+    with el.start_server(kind, log_data=False) as server:
+        assert el.echo_once(server, "quiet") == b"quiet"
+        assert server.log.wait_for_event("close")
+    kinds = {e.kind for e in server.log.events()}
+    assert {"accept", "close"} <= kinds and not kinds & {"recv", "send", "eof"}

@@ -159,8 +159,12 @@ class BaseServer:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, handler: Handler | None = None,
                  log: EventLog | None = None, backlog: int = 128,
-                 client_timeout: float | None = None, send_buffer: int | None = None):
+                 client_timeout: float | None = None, send_buffer: int | None = None,
+                 log_data: bool = True):
         self.handler = handler or echo_handler
+        # True: every recv and send is an event (what the lessons show). False: only
+        # connects, closes and errors, for measuring speed (the bench), as selectors does.
+        self.log_data = log_data
         # None: client sockets block for as long as it takes. A number: recv and send give
         # up after that many seconds (TimeoutError), and send() may then send only part.
         self.client_timeout = client_timeout
@@ -230,7 +234,8 @@ class BaseServer:
         with self._lock:
             self._serving.add(me)
         try:
-            self.handler(LoggedConnection(conn, client, peer, self), addr)
+            wrapped = LoggedConnection(conn, client, peer, self) if self.log_data else conn
+            self.handler(wrapped, addr)
         except HandlerStopped:
             self.log.record("error", client, peer=peer, detail=(
                 "stopped by force: the handler kept running after its connection was closed "
