@@ -331,7 +331,7 @@ def test_robust_refuses_a_client_over_the_cap(caplog):
         with connect(run.server) as third:
             refusal = third.recv(200)
             assert third.recv(1) == b"", "a refused client should be closed"
-        assert refusal.startswith(b"sorry, the server is full (2 clients)")
+        assert refusal.startswith(b"sorry, the server is full (limit: 2)")
         assert refusal.endswith(b"\n") and refusal.count(b"\n") == 1
         assert run.server.log.wait_for_event("refuse", timeout=TIMEOUT)
         refused = run.server.log.events("refuse")

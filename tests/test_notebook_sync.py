@@ -24,6 +24,11 @@ REQUIRED = {
     "01_first_echo_server.ipynb": {"echo_lesson.servers.base.echo_handler"},
     "02_one_client_at_a_time.ipynb": {"echo_lesson.servers.single.SingleClientServer"},
     "03_one_thread_per_client.ipynb": {"echo_lesson.servers.threaded.ThreadedServer"},
+    "04_robust_server.ipynb": {"echo_lesson.servers.robust.robust_echo",
+                               "echo_lesson.servers.robust.RobustServer.handle_new_client"},
+    "05_scaling_up.ipynb": {"echo_lesson.servers.pool.PoolServer._work",
+                            "echo_lesson.servers.selector_server.SelectorServer._read",
+                            "echo_lesson.servers.asyncio_server.echo_stream"},
 }
 
 

@@ -32,7 +32,7 @@ logger.addHandler(logging.NullHandler())  # silent unless the program configures
 MAX_CLIENTS = 100  # clients served at once; one more is refused
 IDLE_TIMEOUT = 60.0  # seconds a client may stay silent (or not read) before it is cut
 GRACE = 0.4  # seconds a stop gives the echoes in progress (fits in stop()'s 1 s)
-REFUSAL = "sorry, the server is full ({max_clients} clients): try again later\n"
+REFUSAL = "sorry, the server is full (limit: {max_clients}): try again later\n"
 
 
 def robust_echo(conn, addr) -> None:
