@@ -105,8 +105,13 @@ def _start_peer(name: str):
         def data_received(self, data):
             self.transport.write(data)
 
+    def quiet_about_resets(loop, context):  # a client reset is normal under load, not news
+        if not isinstance(context.get("exception"), ConnectionError):
+            loop.default_exception_handler(context)
+
     async def main():
         loop = asyncio.get_running_loop()
+        loop.set_exception_handler(quiet_about_resets)
         if name == "uvloop":
             server = await loop.create_server(EchoProtocol, "127.0.0.1", 0)
         else:
