@@ -35,7 +35,6 @@ NOT_YET_TRANSLATED = {
     "04_robust_server.ipynb",
     "05_scaling_up.ipynb",
     "06_chat_room.ipynb",
-    "07_file_transfer.ipynb",
 }
 
 ENGLISH = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
