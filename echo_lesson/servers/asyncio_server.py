@@ -90,6 +90,7 @@ class AsyncioServer:
         self._stop: asyncio.Event | None = None
         self._stopping = False
         self._transports: dict[int, asyncio.Transport] = {}
+        self._all_closed: asyncio.Event | None = None  # set once stopping and none is left
         self._seen = 0
         self.log.record("listen", detail=f"{self.address[0]}:{self.address[1]}")
 
@@ -104,6 +105,8 @@ class AsyncioServer:
     def closed(self, number: int, peer: str, exc: BaseException | None) -> None:
         if self._transports.pop(number, None) is None:
             return
+        if not self._transports and self._all_closed is not None:
+            self._all_closed.set()
         if exc is not None and not self._stopping:
             kind = "reset" if isinstance(exc, RESETS) else "error"
             self.log.record(kind, number, peer=peer, detail=f"{type(exc).__name__}: {exc}")
@@ -160,12 +163,15 @@ class AsyncioServer:
                                                 backlog=self.backlog)
         await self._stop.wait()
         server.close()  # stop accepting
+        self._all_closed = asyncio.Event()
+        if not self._transports:
+            self._all_closed.set()
         for transport in list(self._transports.values()):
             transport.abort()  # cut every client now: stop means stopped
-        for _ in range(50):  # let their connection_lost callbacks and coroutines finish
-            if not self._transports:
-                break
-            await asyncio.sleep(0.01)
+        try:  # wait for their connection_lost callbacks, bounded so stop stays fast
+            await asyncio.wait_for(self._all_closed.wait(), 0.5)
+        except asyncio.TimeoutError:
+            pass
         tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         for task in tasks:
             task.cancel()
