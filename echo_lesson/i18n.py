@@ -2,7 +2,8 @@
 
 Texts are written in English where they are made (so tests, logs and the English lessons
 read them as they are) and translated only when shown: `translate(text)` looks the text up
-in a small catalog, exact texts first, then patterns for texts with values in them (a byte
+in the Chinese catalog (`echo_lesson/zh/`, one module per part of the package, each with
+TEXTS and PATTERNS), exact texts first, then patterns for texts with values in them (a byte
 count, a handler's name). A text the catalog does not know is shown as it is, in English,
 so a missing entry never hides a message. Contract texts (`listening on HOST:PORT`, button
 labels) are never translated.
@@ -32,125 +33,36 @@ def language() -> str:
     return _language
 
 
-# check_server: names of checks, what was expected, what happened, hints, and the frame.
-_ZH = {
-    # the report's frame
-    "pass": "通过", "FAIL": "失败", "✔ passed": "✔ 通过", "✘ failed": "✘ 失败",
-    "expected: ": "期望：", "hint: ": "提示：", ": ": "：", " Well done!": "做得好！",
-    "check": "检查项", "result": "结果", "expected": "期望", "what happened": "实际情况",
-    "hint": "提示",
-    # names of the checks
-    "one echo": "一次回显",
-    "bytes that are not text": "非文本字节",
-    "a message split across sends": "分几次发送的一条消息",
-    "two clients at the same time": "两个客户端同时连接",
-    "one client at a time": "一次一个客户端",
-    "a client that disconnects abruptly": "客户端突然断开",
-    "a 1 MB message": "1 MB 的消息",
-    "closes when the client is done": "客户端发完后关闭连接",
-    "stops without leaks": "干净地停止，不泄漏",
-    "no exceptions in the handler": "handler 中没有异常",
-    "the other checks": "其余检查",
-    # what was expected
-    "all 1048576 bytes back, in order": "按顺序收回全部 1048576 字节",
-    "the second client is answered while the first is still connected":
-        "第一个客户端还连着时，第二个客户端也得到应答",
-    "the second client waits while the first is connected": "第一个客户端连着时，第二个客户端等待",
-    "the server closes that connection and keeps serving others":
-        "服务器关闭那条连接，继续服务其他客户端",
-    "the echo of b'bye', then the server closes the connection":
-        "先收到 b'bye' 的回显，然后服务器关闭连接",
-    "stop() ends every thread within 1 s": "stop() 在 1 秒内结束所有线程",
-    "no exception": "没有异常",
-    "run once one echo works": "第一项回显通过后再运行",
-    "the check runs to the end": "检查能运行到底",
-    # what happened
-    "nothing came back": "什么也没收回",
-    "both were answered": "两个都得到了应答",
-    "the second client waited for the first to leave": "第二个客户端一直等到第一个离开",
-    "the second waited": "第二个客户端在等待",
-    "both were answered at once": "两个同时得到了应答",
-    "the server cleaned up and served the next client": "服务器做了清理，并服务了下一个客户端",
-    "the vanished client's handler never finished": "消失的客户端的 handler 一直没有结束",
-    "the next client got no echo": "下一个客户端没有收到回显",
-    "it echoed and closed": "回显后关闭了连接",
-    "stopped at once, no thread left": "立即停止，没有遗留线程",
-    "the handler had to be stopped by force": "handler 不得不被强制停止",
-    "stopping took over 1 s": "停止花了超过 1 秒",
-    "none": "无",
-    "not run": "未运行",
-    # hints
-    "Read with conn.recv(...), then send the same bytes back with conn.sendall(data).":
-        "用 conn.recv(...) 读取，再用 conn.sendall(data) 把同样的字节发回去。",
-    "Send back the bytes you received, as they are. Decoding and encoding again breaks "
-    "bytes that are not valid UTF-8: decode only to print (decode_data).":
-        "把收到的字节原样发回。先解码再编码会破坏不是合法 UTF-8 的字节：只在打印时解码"
-        "（decode_data）。",
-    "One recv is not one message: TCP is a stream. Call recv in a loop and echo "
-    "each piece, until recv returns b''.":
-        "一次 recv 不等于一条消息：TCP 是字节流。循环调用 recv，收到一段就回显一段，"
-        "直到 recv 返回 b''。",
-    "Big messages arrive in many pieces: keep calling recv until it returns b'' "
-    "and echo each piece; and send() may send only part of what you give it: "
-    "use conn.sendall(data).":
-        "大消息会分成很多段到达：不断调用 recv，直到它返回 b''，并回显每一段；"
-        "而 send() 可能只发出你给它的一部分：请用 conn.sendall(data)。",
-    "Serve each client in its own thread: "
-    "threading.Thread(target=handle, args=(conn, addr)).start().":
-        "每个客户端用一个自己的线程来服务："
-        "threading.Thread(target=handle, args=(conn, addr)).start()。",
-    "This lesson's server serves one client at a time: use kind='single'.":
-        "本课的服务器一次只服务一个客户端：请用 kind='single'。",
-    "recv raises ConnectionResetError when a client vanishes: let the handler "
-    "end (try/finally closes the socket), and keep the accept loop running.":
-        "客户端突然消失时，recv 会抛出 ConnectionResetError：让 handler 结束"
-        "（用 try/finally 关闭套接字），并让 accept 循环继续运行。",
-    "recv returns b'' when the client is done: break out of the loop then. "
-    "A loop that goes on never ends (and spins the CPU).":
-        "客户端发完后 recv 返回 b''：这时要跳出循环。继续循环的话永远不会结束"
-        "（还会让 CPU 空转）。",
-    "When recv returns b'' or raises, the handler must return; nothing in it "
-    "may wait forever.":
-        "recv 返回 b'' 或抛出异常时，handler 必须返回；其中任何地方都不能永远等待。",
-    "Read the error, find the line, fix the cause, run the check again.":
-        "读错误信息，找到出错的那一行，修复原因，再运行一次检查。",
-    "That closes a number, not the connection: call conn.close() on the socket "
-    "(or use `with conn:`), not on the client's id.":
-        "这关闭的是一个数字，而不是连接：对套接字调用 conn.close()（或者用 `with conn:`），"
-        "而不是对客户端编号调用。",
-    "Is the server listening, and does it answer?": "服务器在监听吗？它有应答吗？",
-    "Make the first check pass, then run again.": "先让第一项检查通过，再运行一次。",
-}
 
-# Texts with values in them: (pattern, Chinese template with the pattern's groups).
-_ZH_PATTERNS = [
-    (r"Checking (.+):", "检查{0}："),
-    (r"Checking (.+)", "检查{0}"),
-    (r"your handler (.+)", "你的 handler {0}"),
-    (r"the '(.+)' server", "参考服务器 '{0}'"),
-    (r"(\d+) of (\d+) checks passed\.", "{1} 项检查中通过了 {0} 项。"),
-    (r"(.+)\.\.\. \((\d+) bytes\) back, byte for byte", "原样收回 {0}...（共 {1} 字节），逐字节相同"),
-    (r"(.+) back, byte for byte", "原样收回 {0}，逐字节相同"),
-    (r"got (\d+) bytes back", "收回 {0} 字节"),
-    (r"got (\d+) bytes back, not the same", "收回 {0} 字节，但内容不同"),
-    (r"got (\d+) bytes back; the server said: (.*)", "收回 {0} 字节；服务器报告：{1}"),
-    (r"got (.+)\.\.\. \((\d+) bytes\) back", "收回 {0}...（共 {1} 字节）"),
-    (r"got (.+) back; the server said: (.*)", "收回 {0}；服务器报告：{1}"),
-    (r"got (.+) back", "收回 {0}"),
-    (r"nothing came back; the server said: (.*)", "什么也没收回；服务器报告：{0}"),
-    (r"got (.+), and the connection stayed open", "收到 {0}，但连接一直没有关闭"),
-    (r"threads still running: (.*)", "仍在运行的线程：{0}"),
-]
-_ZH_PATTERNS = [(re.compile(pattern, re.S), template) for pattern, template in _ZH_PATTERNS]
+
+_CATALOG_MODULES = ("check", "widgets", "events", "errors", "cli")
+_catalog: tuple[dict, list] | None = None
+
+
+def _zh_catalog() -> tuple[dict, list]:
+    """Every zh module's TEXTS merged, and their PATTERNS compiled (loaded once, when needed)."""
+    global _catalog
+    if _catalog is None:
+        import importlib
+
+        texts: dict[str, str] = {}
+        patterns: list = []
+        for name in _CATALOG_MODULES:
+            module = importlib.import_module(f"{__package__}.zh.{name}")
+            texts.update(module.TEXTS)
+            patterns += [(re.compile(p, re.S), t) for p, t in getattr(module, "PATTERNS", [])]
+        _catalog = (texts, patterns)
+    return _catalog
 
 
 def translate(text: str) -> str:
     """`text` in the chosen language; unchanged if English is chosen or the catalog lacks it."""
     if _language == "en":
         return text
-    if text in _ZH:
-        return _ZH[text]
-    for pattern, template in _ZH_PATTERNS:
+    texts, patterns = _zh_catalog()
+    if text in texts:
+        return texts[text]
+    for pattern, template in patterns:
         match = pattern.fullmatch(text)
         if match:
             return template.format(*match.groups())
