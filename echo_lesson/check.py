@@ -31,6 +31,14 @@ class Check:
     happened: str
     hint: str = ""
 
+    def __str__(self) -> str:
+        """One check on its own (`print(report.checks[1])`), in the chosen language."""
+        lines = [f"{tr('pass') if self.passed else tr('FAIL')}  {tr(self.name)}{tr(': ')}"
+                 f"{tr(self.happened)}"]
+        if not self.passed:
+            lines += [f"  {tr('expected: ')}{tr(self.expected)}", f"  {tr('hint: ')}{tr(self.hint)}"]
+        return "\n".join(lines)
+
 
 @dataclass
 class Report:

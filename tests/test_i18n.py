@@ -98,3 +98,19 @@ def test_chinese_columns_line_up(failing_report, chinese):
 
 def test_unknown_text_stays_english(chinese):
     assert i18n.translate("a text nobody translated") == "a text nobody translated"
+
+
+def test_one_check_printed_on_its_own(failing_report):
+    split = next(c for c in failing_report.checks if c.name == "a message split across sends")
+    english = str(split)
+    assert english.startswith("FAIL  a message split across sends: ")
+    assert "\n  hint: One recv is not one message" in english
+    i18n.set_language("zh")
+    try:
+        chinese = str(split)
+    finally:
+        i18n.set_language("en")
+    assert chinese.startswith("失败  分几次发送的一条消息：")
+    assert "\n  提示：一次 recv 不等于一条消息" in chinese
+    passed = next(c for c in failing_report.checks if c.passed)
+    assert str(passed).startswith("pass  ") and "hint" not in str(passed)
