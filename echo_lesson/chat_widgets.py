@@ -18,6 +18,7 @@ import time
 import ipywidgets as widgets
 
 from .chat_client import ChatClient
+from .i18n import translate
 
 
 class ChatPanel:
@@ -36,7 +37,7 @@ class ChatPanel:
             self.transcripts[name] = []
             box = widgets.Textarea(value="", disabled=True,
                                    layout=widgets.Layout(width="100%", height=height))
-            entry = widgets.Text(placeholder=f"{name} says... (Enter sends)",
+            entry = widgets.Text(placeholder=translate(f"{name} says... (Enter sends)"),
                                  continuous_update=False,  # a new value on Enter
                                  layout=widgets.Layout(width="100%"))
             entry.observe(lambda change, who=name, widget=entry: self._submit(who, widget),
@@ -64,7 +65,7 @@ class ChatPanel:
             line = client.read_line(timeout=0.1)
             if line is None:
                 if client.closed_by_server:
-                    self._add(name, "* (disconnected)")
+                    self._add(name, translate("* (disconnected)"))
                     return
                 continue
             self._add(name, line)

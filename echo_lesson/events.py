@@ -24,23 +24,63 @@ class Event:
     nbytes: int = 0
     detail: str = ""
 
-    def describe(self) -> str:
-        """A short English sentence, without the time (so it is stable in notebooks)."""
-        who = f"client {self.client}" if self.client is not None else "server"
-        text = {
-            "listen": f"server listening on {self.detail}",
-            "accept": f"{who} connected from {self.peer}",
-            "recv": f"{who}: received {self.nbytes} bytes {self.detail}".rstrip(),
-            "send": f"{who}: sent {self.nbytes} bytes",
-            "eof": f"{who} closed its side (recv returned b'')",
-            "close": f"{who}: connection closed",
-            "error": f"{who}: {self.detail}",
-            "refuse": f"{who} refused: {self.detail}",
-            "timeout": f"{who} timed out: {self.detail}",
-            "reset": f"{who} vanished: {self.detail}",
-            "stop": "server stopped" + (f" ({self.detail})" if self.detail else ""),
-        }.get(self.kind)
-        return text if text is not None else f"{who}: {self.kind} {self.detail}".rstrip()
+    def describe(self, language: str | None = None) -> str:
+        """A short sentence, without the time (so it is stable in notebooks).
+
+        In the language chosen with echo_lesson.i18n.set_language (English by default), or
+        in `language` ("en", "zh"). The sentence is built from the event's parts, each
+        translated on its own: peers, byte counts and previews of data stay as they are,
+        and the address in `listening on HOST:PORT` too.
+        """
+        from .i18n import translate
+
+        def tr(text: str) -> str:
+            return translate(text, language) if text else text
+
+        template = SENTENCES.get(self.kind)
+        if template is None:  # a kind with no sentence yet: still readable
+            return f"{tr(self._who())}: {self.kind} {tr(self.detail)}".rstrip()
+        if self.kind == "stop" and not self.detail:
+            template = "server stopped"
+        detail = self.detail if self.kind in VERBATIM_DETAIL else tr(self.detail)
+        return tr(template).format(who=tr(self._who()), peer=self.peer, nbytes=self.nbytes,
+                                   detail=detail).rstrip()
+
+    def _who(self) -> str:
+        return f"client {self.client}" if self.client is not None else "server"
+
+
+# One English sentence per kind of event; the Chinese catalog (zh/events.py) translates
+# each template as a whole, so word order can differ. {detail} is translated on its own.
+SENTENCES = {
+    "listen": "server listening on {detail}",
+    "accept": "{who} connected from {peer}",
+    "recv": "{who}: received {nbytes} bytes {detail}",
+    "send": "{who}: sent {nbytes} bytes",
+    "eof": "{who} closed its side (recv returned b'')",
+    "close": "{who}: connection closed",
+    "error": "{who}: {detail}",
+    "refuse": "{who} refused: {detail}",
+    "timeout": "{who} timed out: {detail}",
+    "reset": "{who} vanished: {detail}",
+    "stop": "server stopped ({detail})",
+    # robust's graceful stop
+    "stopping": "{who}: stopping {detail}",
+    "cut": "{who}: cut {detail}",
+    # the chat room
+    "join": "{who} joined the chat as {detail}",
+    "say": "{who} said: {detail}",
+    "nick": "{who} changed its name: {detail}",
+    "leave": "{who}: {detail}",
+    "drop": "{who} was dropped by the server: {detail}",
+    # the files server
+    "upload": "{who} started an upload: {detail}",
+    "saved": "{who}: saved {nbytes} bytes as {detail}",
+    "sent": "{who}: sent the file {detail} ({nbytes} bytes)",
+}
+
+# Details that are data or addresses, shown exactly as recorded, never translated.
+VERBATIM_DETAIL = {"listen", "recv", "join", "say", "nick", "sent"}
 
 
 @dataclass

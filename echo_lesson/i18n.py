@@ -55,9 +55,10 @@ def _zh_catalog() -> tuple[dict, list]:
     return _catalog
 
 
-def translate(text: str) -> str:
-    """`text` in the chosen language; unchanged if English is chosen or the catalog lacks it."""
-    if _language == "en":
+def translate(text: str, language: str | None = None) -> str:
+    """`text` in the chosen language (or in `language`); unchanged if that is English or the
+    catalog lacks it."""
+    if (language or _language) == "en":
         return text
     texts, patterns = _zh_catalog()
     if text in texts:

@@ -12,6 +12,7 @@ import socket
 import ipywidgets as widgets
 
 from ..client import EchoClient, run_clients
+from ..i18n import translate
 from ..protocol import decode_data
 from .style import button, card, esc, friendly_error, label, message_html, title
 
@@ -47,17 +48,18 @@ class ClientPanel:
         self.address_box = widgets.Text(value=initial, placeholder="127.0.0.1:8080",
                                         layout=widgets.Layout(width="200px"))
         self.address_box.add_class("el-address")
-        self.text = widgets.Text(value=message, placeholder="type a message",
+        self.text = widgets.Text(value=message, placeholder=translate("type a message"),
                                  layout=widgets.Layout(width="340px"))
         self.text.add_class("el-message-box")
         self.send_button = button("Send", "primary", "el-send", icon="paper-plane")
         self.send_button.on_click(lambda _: self.send())
         self.encoding = widgets.ToggleButtons(options=list(ENCODINGS), value="UTF-8",
-                                              tooltips=["what Python and the web use",
-                                                        "what many Windows TCP tools send (Chinese)"],
+                                              tooltips=[translate("what Python and the web use"),
+                                                        translate("what many Windows TCP tools "
+                                                                  "send (Chinese)")],
                                               style={"button_width": "64px"})
         self.encoding.add_class("el-encoding")
-        self.show_hex = widgets.Checkbox(value=False, description="raw bytes (hex)", indent=False,
+        self.show_hex = widgets.Checkbox(value=False, description=translate("raw bytes (hex)"), indent=False,
                                          layout=widgets.Layout(width="150px"))
         self.show_hex.add_class("el-hex-choice")
         self.show_hex.observe(lambda _: self._render(), names="value")
@@ -67,7 +69,8 @@ class ClientPanel:
         self.n_box.add_class("el-n")
         self.n_button = button(self._n_label(n), "info", "el-nclients", icon="users", width="190px")
         self.n_box.observe(lambda change: setattr(self.n_button, "description",
-                                                  self._n_label(change["new"])), names="value")
+                                                  translate(self._n_label(change["new"]))),
+                           names="value")
         self.n_button.on_click(lambda _: self.send_from_many())
         clear = button("Clear", "", "el-clear", width="70px")
         clear.on_click(lambda _: self.clear())
@@ -179,7 +182,7 @@ class ClientPanel:
         if good == n:
             self._say("ok", f"{n} clients connected at once: all {n} echoes came back.")
         else:
-            first = next((r["error"] for r in rows if r["error"]), "some echoes differ")
+            first = next((r["error"] for r in rows if r["error"]), translate("some echoes differ"))
             self._say("error", f"{good} of {n} echoes came back. First problem: {first}")
         return rows
 
@@ -190,20 +193,24 @@ class ClientPanel:
 
     # --- messages --------------------------------------------------------------------------
     def _explain(self, exc: BaseException) -> str:
+        """What went wrong, as shown (in the chosen language)."""
         if isinstance(exc, ConnectionRefusedError) and "nothing is listening" not in str(exc):
-            return "connection refused: nothing is listening there. Is the server running?"
+            return translate("connection refused: nothing is listening there. "
+                             "Is the server running?")
         if isinstance(exc, socket.timeout):
             return friendly_error(TimeoutError())
         return friendly_error(exc)
 
     def _explain_text(self, error: str) -> str:
         if "Refused" in error:
-            return "connection refused: nothing is listening there. Is the server running?"
+            return translate("connection refused: nothing is listening there. "
+                             "Is the server running?")
         if "timed out" in error:
             return friendly_error(TimeoutError())
-        return error
+        return translate(error)
 
     def _say(self, kind: str, text: str) -> None:
+        text = translate(text)  # the message line, in the language chosen now
         self.message_text = text
         self.message_html.value = message_html(kind, text)
 
@@ -216,8 +223,8 @@ class ClientPanel:
     def _render(self) -> None:
         rows = self.history[-MAX_ROWS:]
         if not rows:
-            self.table_html.value = ("<div class='el-scroll'><div class='el-empty'>"
-                                     "echoes will appear here: type a message and click Send"
+            empty = translate("echoes will appear here: type a message and click Send")
+            self.table_html.value = (f"<div class='el-scroll'><div class='el-empty'>{esc(empty)}"
                                      "</div></div>")
             return
         hex_on = self.show_hex.value
@@ -235,14 +242,16 @@ class ClientPanel:
                 sent += f"<div class='el-hex'>{esc(row['sent'].hex(' '))}</div>"
                 if row["echo"]:
                     echo += f"<div class='el-hex'>{esc(row['echo'].hex(' '))}</div>"
-            who = f"<div class='who'>client {esc(row['client'])}</div>" if row["client"] else ""
+            who = (f"<div class='who'>{esc(translate('client ' + row['client']))}</div>"
+                   if row["client"] else "")
             body.append(f"<tr><td>{row['number']}{who}</td>"
                         f"<td>{sent}</td><td>{echo}</td><td class='num'>{len(row['sent'])}</td>"
                         f"<td class='num'>{rtt}</td>{mark}</tr>")
+        head = "".join(f"<th>{esc(translate(name))}</th>"
+                       for name in ("sent", "echo", "bytes", "round trip"))
         self.table_html.value = (
-            "<div class='el-scroll'><table class='el-table'><thead><tr><th>#</th><th>sent</th>"
-            "<th>echo</th><th>bytes</th><th>round trip</th><th></th></tr></thead><tbody>"
-            + "".join(body) + "</tbody></table></div>")
+            "<div class='el-scroll'><table class='el-table'><thead><tr><th>#</th>"
+            f"{head}<th></th></tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget._repr_mimebundle_(**kwargs)

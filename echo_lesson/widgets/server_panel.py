@@ -11,6 +11,7 @@ import threading
 
 import ipywidgets as widgets
 
+from ..i18n import translate
 from ..runner import RunningServer, start_server
 from ..servers import KINDS
 from .style import button, card, esc, friendly_error, title
@@ -44,6 +45,7 @@ class ServerPanel:
         self.server: RunningServer | None = None
         self.log = None  # the EventLog of the last server started (kept after it stops)
         self.lines: list[str] = []  # what the log view shows, as plain text
+        self._lines_en: list[str] = []  # the same lines in English (wait_for_line finds both)
         self.last_address: tuple[str, int] | None = None
         self._lock = threading.RLock()
         self._changed = threading.Condition()
@@ -51,15 +53,15 @@ class ServerPanel:
         self._updater_stop = threading.Event()
         self._status = ("stopped", "stopped")
 
+        yours = translate(f"your handler: {label}")
         self.kind_choice = widgets.Dropdown(
-            options=[f"your handler: {label}"] if handler else ECHO_KINDS,
-            value=f"your handler: {label}" if handler else kind,
+            options=[yours] if handler else ECHO_KINDS, value=yours if handler else kind,
             layout=widgets.Layout(width="210px"), disabled=bool(handler))
         self.kind_choice.add_class("el-kind")
-        self.host_box = widgets.Text(value=host, description="host", disabled=True,
+        self.host_box = widgets.Text(value=host, description=translate("host"), disabled=True,
                                      layout=widgets.Layout(width="190px"),
                                      style={"description_width": "36px"})
-        self.port_box = widgets.BoundedIntText(value=port, min=0, max=65535, description="port",
+        self.port_box = widgets.BoundedIntText(value=port, min=0, max=65535, description=translate("port"),
                                                layout=widgets.Layout(width="150px"),
                                                style={"description_width": "36px"})
         self.port_box.add_class("el-port")
@@ -81,7 +83,8 @@ class ServerPanel:
                          layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
             widgets.HBox([self.start_button, self.stop_button, self.status_html],
                          layout=widgets.Layout(align_items="center", grid_gap="8px")),
-            widgets.HBox([self.count_html, widgets.HTML(f"<span class='el-note'>· {note}</span>")],
+            widgets.HBox([self.count_html,
+                          widgets.HTML(f"<span class='el-note'>· {esc(translate(note))}</span>")],
                          layout=widgets.Layout(align_items="center", grid_gap="8px")),
             self.log_html,
         ], "el-server-panel")
@@ -109,7 +112,7 @@ class ServerPanel:
             self.server, self.log = server, server.log
             self.last_address = server.address
             with self._changed:
-                self.lines = []
+                self.lines, self._lines_en = [], []
             self._render_log()
             self._set_status("running", f"listening on {server.host}:{server.port}")
             self._updater_stop = threading.Event()
@@ -153,7 +156,9 @@ class ServerPanel:
                 if len(events) > seen:
                     with self._changed:
                         self.lines.extend(e.describe() for e in events[seen:])
+                        self._lines_en.extend(e.describe("en") for e in events[seen:])
                         del self.lines[:-MAX_LINES]
+                        del self._lines_en[:-MAX_LINES]
                         self._changed.notify_all()
                     seen = len(events)
                     self._render_log(events[-MAX_LINES:])
@@ -173,6 +178,7 @@ class ServerPanel:
 
     # --- display ----------------------------------------------------------------------------
     def _set_status(self, state: str, text: str) -> None:
+        text = translate(text)  # shown in the language chosen now (listening on ... stays)
         self._status = (state, text)
         dot = {"running": "●", "stopped": "○", "error": "⚠"}[state]
         self.status_html.value = f"<span class='el-status {state}'>{dot} {esc(text)}</span>"
@@ -181,13 +187,15 @@ class ServerPanel:
 
     def _show_count(self, n: int) -> None:
         self.clients_now = n
-        self.count_html.value = (f"<span class='el-count'>connected clients: <b>{n}</b></span>")
+        name = esc(translate("connected clients: "))
+        self.count_html.value = f"<span class='el-count'>{name}<b>{n}</b></span>"
         with self._changed:
             self._changed.notify_all()
 
     def _render_log(self, events=None) -> None:
         if not events:
-            body = "<div class='el-empty'>the server's events will appear here</div>"
+            empty = translate("the server's events will appear here")
+            body = f"<div class='el-empty'>{esc(empty)}</div>"
         else:
             body = "<div class='el-log'>" + "".join(
                 f"<div class='{esc(e.kind)}'><span style='color:#8c959f'>{e.t:7.3f}s</span> "
@@ -197,7 +205,8 @@ class ServerPanel:
     # --- for code and tests ---------------------------------------------------------------
     @property
     def status(self) -> str:
-        """The status line as plain text: 'stopped', 'listening on HOST:PORT', or the error."""
+        """The status line as shown: 'stopped', 'listening on HOST:PORT', or the error
+        (in Chinese after set_language("zh"), with 'listening on HOST:PORT' kept verbatim)."""
         return self._status[1]
 
     @property
@@ -221,8 +230,9 @@ class ServerPanel:
             return self._changed.wait_for(lambda: predicate(self), timeout)
 
     def wait_for_line(self, text: str, timeout: float = 5.0) -> bool:
-        """Wait until a log line containing `text` is shown."""
-        return self.wait_for(lambda p: any(text in line for line in p.lines), timeout)
+        """Wait until a log line containing `text` is shown (`text` in English, or as shown)."""
+        return self.wait_for(lambda p: any(text in line for line in p.lines + p._lines_en),
+                             timeout)
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget._repr_mimebundle_(**kwargs)

@@ -2,6 +2,9 @@
 
 The stylesheet travels inside each panel's title (an HTML widget), so a panel looks the
 same wherever it is shown, and nothing needs installing in JupyterLab.
+
+Texts are written here in English and go through `translate` as they are put on a widget
+(echo_lesson.i18n), so a panel built after set_language("zh") speaks Chinese.
 """
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ import html
 from typing import Callable
 
 import ipywidgets as widgets
+
+from ..i18n import translate
 
 CSS = """<style>
 .el-card { border: 1px solid #d0d7de; border-radius: 10px; padding: 10px 14px 12px 14px;
@@ -56,8 +61,8 @@ def esc(text: object) -> str:
 
 
 def title(text: str, note: str = "") -> widgets.HTML:
-    small = f"<small>{esc(note)}</small>" if note else ""
-    return widgets.HTML(f"{CSS}<div class='el-title'>{esc(text)}{small}</div>")
+    small = f"<small>{esc(translate(note))}</small>" if note else ""
+    return widgets.HTML(f"{CSS}<div class='el-title'>{esc(translate(text))}{small}</div>")
 
 
 def card(children, name: str) -> widgets.VBox:
@@ -68,7 +73,7 @@ def card(children, name: str) -> widgets.VBox:
 
 
 def button(label: str, style: str, css: str, icon: str = "", width: str = "96px") -> widgets.Button:
-    b = widgets.Button(description=label, button_style=style, icon=icon,
+    b = widgets.Button(description=translate(label), button_style=style, icon=icon,
                        layout=widgets.Layout(width=width))
     b.add_class(css)
     return b
@@ -76,7 +81,7 @@ def button(label: str, style: str, css: str, icon: str = "", width: str = "96px"
 
 def label(text: str, width: str = "92px") -> widgets.HTML:
     """A row's name, the same width in every row, so the controls line up."""
-    return widgets.HTML(f"<span class='el-label'>{esc(text)}</span>",
+    return widgets.HTML(f"<span class='el-label'>{esc(translate(text))}</span>",
                         layout=widgets.Layout(width=width, min_width=width))
 
 
@@ -86,16 +91,16 @@ def message_html(kind: str, text: str) -> str:
 
 
 def friendly_error(exc: BaseException) -> str:
-    """One clear sentence for an error, never a traceback."""
+    """One clear sentence for an error, never a traceback (in the chosen language)."""
     text = str(exc) or type(exc).__name__
     if isinstance(exc, (TimeoutError,)) or "timed out" in text:
-        return ("no answer in time (timed out). Is the server busy with another client? "
+        text = ("no answer in time (timed out). Is the server busy with another client? "
                 "A 'single' server serves one client at a time.")
-    if isinstance(exc, ConnectionResetError):
-        return "the server reset the connection (ConnectionResetError, WinError 10054)."
-    if isinstance(exc, (BrokenPipeError, ConnectionAbortedError)):
-        return f"the connection was closed by the server ({type(exc).__name__})."
-    return text
+    elif isinstance(exc, ConnectionResetError):
+        text = "the server reset the connection (ConnectionResetError, WinError 10054)."
+    elif isinstance(exc, (BrokenPipeError, ConnectionAbortedError)):
+        text = f"the connection was closed by the server ({type(exc).__name__})."
+    return translate(text)
 
 
 def safely(report: Callable[[str], None]):

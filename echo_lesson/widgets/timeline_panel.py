@@ -9,6 +9,7 @@ import io
 
 import ipywidgets as widgets
 
+from ..i18n import translate
 from .style import button, card, friendly_error, message_html, title
 
 
@@ -61,6 +62,7 @@ class TimelinePanel:
         return True
 
     def _say(self, kind: str, text: str) -> None:
+        text = translate(text)  # the message line, in the language chosen now
         self.message_text = text
         self.message_html.value = message_html(kind, text)
 

@@ -1,4 +1,80 @@
-"""Chinese for widgets (filled in by the i18n work of issue 8)."""
+"""Chinese for the panels (lab, ServerPanel, ClientPanel, TimelinePanel, ChatPanel).
 
-TEXTS: dict[str, str] = {}
-PATTERNS: list[tuple[str, str]] = []
+Buttons keep their English word beside the Chinese (`启动 Start`): tests and the browser
+tests find them by it. `listening on HOST:PORT` stays verbatim inside the status line.
+"""
+
+TEXTS = {
+    # buttons (the English word stays: a contract)
+    "Start": "启动 Start",
+    "Stop": "停止 Stop",
+    "Send": "发送 Send",
+    "Clear": "清空",
+    "Draw timeline": "画时间线",
+    # titles and their notes
+    "Server": "服务器",
+    "Client": "客户端",
+    "Timeline": "时间线",
+    "sends to the server panel above": "发送到上面的服务器面板",
+    "sends to any echo server": "发送到任意一个回声服务器",
+    "one row per client: when it was served, and by which thread":
+        "每个客户端一行：它什么时候被服务，由哪个线程服务",
+    # row labels, descriptions, placeholders, tooltips, notes
+    "server": "服务器",
+    "message": "消息",
+    "encoding": "编码",
+    "many at once": "多个同时",
+    "host": "主机",
+    "port": "端口",
+    "type a message": "输入一条消息",
+    "raw bytes (hex)": "原始字节（十六进制）",
+    "what Python and the web use": "Python 和网页使用的编码",
+    "what many Windows TCP tools send (Chinese)": "很多 Windows TCP 调试工具发送的编码（中文）",
+    "port 0 = let the system pick a free port": "端口 0 = 让系统挑一个空闲端口",
+    "connected clients: ": "已连接的客户端：",
+    "the server's events will appear here": "服务器的事件会显示在这里",
+    "echoes will appear here: type a message and click Send":
+        "回声会显示在这里：输入一条消息，然后点击 发送 Send",
+    # the echo table's header
+    "sent": "发送的",
+    "echo": "回声",
+    "bytes": "字节数",
+    "round trip": "往返时间",
+    # status lines
+    "stopped": "已停止",
+    "stopped (it was not running)": "已停止（它本来就没有在运行）",
+    # messages
+    "the echo differs from what was sent": "回声和发送的内容不一样",
+    "some echoes differ": "有些回声不一样",
+    "type a message first, then Send.": "请先输入一条消息，再点 发送 Send。",
+    "type a message first.": "请先输入一条消息。",
+    "no server yet: click Start in the server panel, then Send.":
+        "还没有服务器：先在服务器面板里点 启动 Start，再点 发送 Send。",
+    "connection refused: nothing is listening there. Is the server running?":
+        "连接被拒绝（connection refused）：那里没有程序在监听。服务器在运行吗？",
+    "send some messages, then click Draw timeline.": "先发几条消息，再点击“画时间线”。",
+    "nothing to draw yet: start the server and send a message first.":
+        "还没有可画的内容：请先启动服务器并发送一条消息。",
+    "no client has connected yet: send a message first.": "还没有客户端连接过：请先发送一条消息。",
+    "1 client so far.": "到目前为止 1 个客户端。",
+    # the chat panel
+    "* (disconnected)": "*（已断开连接）",
+}
+
+PATTERNS = [
+    (r"listening on (\S+)", "运行中：listening on {0}"),
+    (r"Send from (\d+) clients?", "从 {0} 个客户端发送 Send"),
+    (r"a (\w+) echo server on this computer", "本机上的一个 {0} 回声服务器"),
+    (r"serving your function (.+)\(\) on this computer", "在本机上运行你的函数 {0}()"),
+    (r"your handler: (.+)", "你的 handler：{0}"),
+    (r"client (#\d+)", "客户端 {0}"),
+    (r"echoed (\d+) bytes in (\S+) ms", "回声收回 {0} 字节，用时 {1} ms"),
+    (r"(\d+) clients connected at once: all \d+ echoes came back\.",
+     "{0} 个客户端同时连接：{0} 个回声全部收回。"),
+    (r"(\d+) of (\d+) echoes came back\. First problem: (.*)",
+     "{1} 个回声中收回了 {0} 个。第一个问题：{2}"),
+    (r"(\d+) clients so far\.", "到目前为止 {0} 个客户端。"),
+    (r"could not start: (.*)", "无法启动：{0}"),
+    (r"the panel stopped following the log: (.*)", "面板停止了跟踪日志：{0}"),
+    (r"(.+) says\.\.\. \(Enter sends\)", "{0} 说……（按回车发送）"),
+]
