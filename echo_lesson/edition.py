@@ -3,7 +3,8 @@
 A cell tagged `solution` holds the answer to an exercise. In the student edition its code
 becomes a stub (the cell's `student_stub` metadata if it has one; else each function's
 `def` line and docstring with `...` as body, so the self-check that follows runs and says
-"not yet" instead of crashing), and its outputs are cleared.
+"not yet" instead of crashing), and its outputs are cleared. A Chinese notebook (in a `zh`
+folder) gets its stubs' comments in Chinese.
 """
 from __future__ import annotations
 
@@ -13,17 +14,23 @@ from pathlib import Path
 import nbformat
 
 SOLUTION_TAG = "solution"
-DEFAULT_STUB = "# Your turn: write your answer here, then run the check below.\n"
+# What a stub says, by language: the line above it, and the comment in each empty body.
+STUB_TEXTS = {
+    "en": ("# Your turn: write your answer here, then run the check below.", "# your code here"),
+    "zh": ("# 轮到你了：在这里写下你的答案，然后运行下面的检查。", "# 在这里写你的代码"),
+}
+DEFAULT_STUB = STUB_TEXTS["en"][0] + "\n"
 
 
-def stub_for(source: str) -> str:
+def stub_for(source: str, language: str = "en") -> str:
     """Keep the signatures (and docstrings) of the functions a solution defines."""
+    heading, body_comment = STUB_TEXTS[language]
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return DEFAULT_STUB
+        return heading + "\n"
     lines = source.splitlines()
-    parts = [DEFAULT_STUB.rstrip("\n")]
+    parts = [heading]
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             body_start = node.body[0]
@@ -33,7 +40,7 @@ def stub_for(source: str) -> str:
             if has_doc:
                 header += lines[body_start.lineno - 1: body_start.end_lineno]
             indent = " " * (body_start.col_offset)
-            parts.append("\n".join(header) + f"\n{indent}...  # your code here")
+            parts.append("\n".join(header) + f"\n{indent}...  {body_comment}")
     return "\n\n".join(parts) + "\n"
 
 
@@ -41,12 +48,12 @@ def is_solution(cell) -> bool:
     return cell.cell_type == "code" and SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
 
 
-def student_notebook(nb):
+def student_notebook(nb, language: str = "en"):
     """A copy of the notebook with solutions stubbed and their outputs cleared."""
     nb = nbformat.from_dict(nb)  # a deep copy
     for cell in nb.cells:
         if is_solution(cell):
-            cell.source = cell.metadata.get("student_stub") or stub_for(cell.source)
+            cell.source = cell.metadata.get("student_stub") or stub_for(cell.source, language)
             cell.outputs = []
             cell.execution_count = None
             cell.metadata["tags"] = [t for t in cell.metadata["tags"] if t != SOLUTION_TAG]
@@ -56,12 +63,17 @@ def student_notebook(nb):
 
 
 def write_student_edition(source_dir: Path, out_dir: Path) -> list[Path]:
-    """Write a student edition of every notebook in source_dir; return the files written."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write a student edition of every notebook in source_dir (and in its `zh` folder, the
+    Chinese edition, to out_dir/zh); return the files written."""
     written = []
-    for path in sorted(Path(source_dir).glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        target = out_dir / path.name
-        nbformat.write(student_notebook(nb), target)
-        written.append(target)
+    for language, source, target_dir in (("en", Path(source_dir), Path(out_dir)),
+                                         ("zh", Path(source_dir) / "zh", Path(out_dir) / "zh")):
+        paths = sorted(source.glob("*.ipynb"))
+        if paths:
+            target_dir.mkdir(parents=True, exist_ok=True)
+        for path in paths:
+            nb = nbformat.read(path, as_version=4)
+            target = target_dir / path.name
+            nbformat.write(student_notebook(nb, language), target)
+            written.append(target)
     return written

@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from echo_lesson.edition import DEFAULT_STUB, student_notebook, stub_for
+from echo_lesson.edition import DEFAULT_STUB, student_notebook, stub_for, write_student_edition
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +31,13 @@ def test_stub_keeps_signatures_and_docstrings_only():
     assert "sendall" not in stub and "recv" not in stub
     compile(stub, "stub", "exec")  # a stub must at least run
     assert stub_for("x = 1\nprint(x)") == DEFAULT_STUB
+
+
+def test_chinese_stubs_speak_chinese():
+    stub = stub_for(SOLUTION, "zh")
+    assert stub.startswith("# 轮到你了") and "...  # 在这里写你的代码" in stub
+    assert "Your turn" not in stub and "your code here" not in stub
+    compile(stub, "stub", "exec")
 
 
 def test_solution_cells_are_replaced_and_cleared_the_rest_kept():
@@ -58,3 +65,16 @@ def test_cli_writes_one_student_notebook_per_notebook(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["01_a.ipynb", "02_b.ipynb"]
     assert "conn.sendall(data)" not in (out / "01_a.ipynb").read_text()
     assert "secret output" not in (out / "01_a.ipynb").read_text()
+
+
+def test_the_chinese_edition_gets_chinese_stubs(tmp_path):
+    source = tmp_path / "src"
+    (source / "zh").mkdir(parents=True)
+    nbformat.write(new_notebook(cells=[solution_cell()]), source / "01_a.ipynb")
+    nbformat.write(new_notebook(cells=[solution_cell()]), source / "zh" / "01_a.ipynb")
+    out = tmp_path / "student"
+    written = write_student_edition(source, out)
+    assert sorted(p.relative_to(out).as_posix() for p in written) == ["01_a.ipynb", "zh/01_a.ipynb"]
+    assert "Your turn" in (out / "01_a.ipynb").read_text()
+    chinese = (out / "zh" / "01_a.ipynb").read_text(encoding="utf-8")
+    assert "轮到你了" in chinese and "Your turn" not in chinese and "conn.sendall(data)" not in chinese

@@ -10,8 +10,18 @@ from echo_lesson.edition import is_solution, write_student_edition
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-WITH_EXERCISES = [p for p in NOTEBOOKS
+BOTH_EDITIONS = NOTEBOOKS + sorted((ROOT / "notebooks" / "zh").glob("*.ipynb"))
+WITH_EXERCISES = [p for p in BOTH_EDITIONS
                   if any(is_solution(c) for c in nbformat.read(p, as_version=4).cells)]
+
+
+def student_copy(path: Path, student_dir: Path) -> Path:
+    """Where the student edition of `path` (English or Chinese) was written."""
+    return student_dir / path.relative_to(ROOT / "notebooks")
+
+
+def edition_id(path: Path) -> str:
+    return path.relative_to(ROOT / "notebooks").as_posix()
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +32,7 @@ def student_dir(tmp_path_factory):
 
 
 def test_every_lesson_has_an_exercise():
-    lessons = [p for p in NOTEBOOKS if p.name[:2].isdigit() and p.name[:2] != "00"]
+    lessons = [p for p in BOTH_EDITIONS if p.name[:2].isdigit() and p.name[:2] != "00"]
     assert lessons and set(lessons) <= set(WITH_EXERCISES), \
         [p.name for p in lessons if p not in WITH_EXERCISES]
 
@@ -41,20 +51,20 @@ def solution_only_lines(nb) -> set[str]:
             and json.dumps(line, ensure_ascii=False)[1:-1] not in rest}
 
 
-@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=edition_id)
 def test_no_solution_text_leaks(path, student_dir):
     secret = solution_only_lines(nbformat.read(path, as_version=4))
     assert secret, "a solution with nothing of its own cannot be checked for leaks"
-    dumped = as_text(nbformat.read(student_dir / path.name, as_version=4))
+    dumped = as_text(nbformat.read(student_copy(path, student_dir), as_version=4))
     leaked = [line for line in secret if json.dumps(line, ensure_ascii=False)[1:-1] in dumped]
     assert not leaked
 
 
-@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=edition_id)
 def test_student_edition_runs_up_to_the_first_exercise(path, student_dir):
-    nb = nbformat.read(student_dir / path.name, as_version=4)
+    nb = nbformat.read(student_copy(path, student_dir), as_version=4)
     client = NotebookClient(nb, timeout=30, kernel_name="python3",
-                            resources={"metadata": {"path": str(ROOT / "notebooks")}})
+                            resources={"metadata": {"path": str(path.parent)}})
     ran = 0
     with client.setup_kernel():
         for index, cell in enumerate(nb.cells):
