@@ -11,6 +11,7 @@ import time
 import warnings
 
 from .events import EventLog
+from .i18n import translate
 from .servers import KINDS, exposure_warning
 from .servers.base import Handler
 
@@ -105,19 +106,19 @@ def start_server(kind: str = "threaded", handler: Handler | None = None, host: s
              starting one under a running name stops the old one first.
     """
     if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}")
+        raise ValueError(translate(f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}"))
     cls = KINDS[kind]
     if handler is not None:
         if not getattr(cls, "takes_handler", False):
-            raise ValueError(f"the {kind!r} server does not run a handler; "
-                             "use kind='threaded' or kind='single' with handler=")
+            raise ValueError(translate(f"the {kind!r} server does not run a handler; "
+                                       "use kind='threaded' or kind='single' with handler="))
         options["handler"] = handler
     name = name or (getattr(handler, "__name__", None) if handler else None) or kind
     _stop_conflicting(name, host, port)
     server = cls(host, port, **options)
     message = exposure_warning(host)
     if message:  # once it really is listening there
-        warnings.warn(message, stacklevel=2)
+        warnings.warn(translate(message), stacklevel=2)
     running = RunningServer(server, name)
     with _running_lock:
         _running[name] = running

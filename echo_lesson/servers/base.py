@@ -20,6 +20,7 @@ import traceback
 from typing import Callable
 
 from ..events import EventLog
+from ..i18n import translate
 from ..protocol import preview
 
 Handler = Callable[[socket.socket, tuple], None]
@@ -71,14 +72,14 @@ def open_listener(host: str = "127.0.0.1", port: int = 0, backlog: int = 128) ->
         return socket.create_server((host, port), family=family, backlog=backlog)
     except OSError as exc:
         if exc.errno in (errno.EADDRINUSE, 10048):
-            raise PortInUseError(exc.errno, (
+            raise PortInUseError(exc.errno, translate(
                 f"port {port} on {host} is already in use (Errno 98 / WinError 10048). "
                 "Another server, maybe one started by an earlier cell or another notebook's "
                 "kernel, still listens there. Stop it first (server.stop() or "
                 "echo_lesson.stop_all()), or pass port=0 to let the system pick a free port."
             )) from None
         if exc.errno in (errno.EADDRNOTAVAIL, 10049):
-            raise AddressNotHereError(exc.errno, (
+            raise AddressNotHereError(exc.errno, translate(
                 f"{host} is not an address of this computer (Errno 99 / WinError 10049). "
                 "A LAN address copied from another machine will not work here: use "
                 "127.0.0.1 to test on this computer."

@@ -27,7 +27,8 @@ def parse_address(text: str) -> tuple[str, int]:
     host, _, port = text.strip().rpartition(":")
     host = host.strip("[]") or "127.0.0.1"
     if not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"{text!r} is not an address: write HOST:PORT, e.g. 127.0.0.1:8080")
+        raise ValueError(translate(f"{text!r} is not an address: "
+                                   "write HOST:PORT, e.g. 127.0.0.1:8080"))
     return host, int(port)
 
 
@@ -78,14 +79,14 @@ class ClientPanel:
         self.message_html.add_class("el-client-message")
         self.table_html = widgets.HTML(layout=widgets.Layout(width="100%"))
         self.table_html.add_class("el-echoes")
-        where = "the server panel above" if follows_panel else "any echo server"
         row = widgets.Layout(align_items="center", grid_gap="8px", flex_flow="row wrap")
         address_row = widgets.HBox([label("server"), self.address_box,
                                     widgets.HTML("<span class='el-note'>HOST:PORT</span>")],
                                    layout=widgets.Layout(align_items="center", grid_gap="8px",
                                                          display="none" if follows_panel else ""))
         self.widget = card([
-            title("Client", f"sends to {where}"),
+            title("Client", "sends to the server panel above" if follows_panel
+                  else "sends to any echo server"),
             address_row,
             widgets.HBox([label("message"), self.text, self.send_button], layout=row),
             widgets.HBox([label("encoding"), self.encoding, self.show_hex], layout=row),

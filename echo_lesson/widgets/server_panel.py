@@ -36,7 +36,8 @@ class ServerPanel:
     def __init__(self, kind: str = "threaded", handler=None, host: str = "127.0.0.1",
                  port: int = 0, name: str | None = None):
         if kind not in ECHO_KINDS:
-            raise ValueError(f"unknown kind {kind!r}: choose one of {', '.join(ECHO_KINDS)}")
+            raise ValueError(translate(f"unknown kind {kind!r}: "
+                                       f"choose one of {', '.join(ECHO_KINDS)}"))
         self.handler = handler
         self.kind = kind  # with a handler: how its clients are served (threaded or single)
         self.host = host
