@@ -96,15 +96,18 @@ def stop_process_group(process: subprocess.Popen, timeout: float = 10.0) -> None
 
 
 @contextlib.contextmanager
-def chromium():
-    """Headless Debian chromium through Playwright: yield a browser."""
+def chromium(env: dict[str, str] | None = None):
+    """Headless Debian chromium through Playwright: yield a browser.
+
+    `env`: chromium's environment instead of ours (e.g. a FONTCONFIG_FILE that hides fonts).
+    """
     from playwright.sync_api import sync_playwright
     if not os.access(CHROMIUM, os.X_OK):
         raise RuntimeError(f"{CHROMIUM} is missing: install Debian's chromium "
                            "(apt-get install chromium) or run pytest -m 'not browser'")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
+                                             args=CHROMIUM_ARGS, env=env)
         try:
             yield browser
         finally:
@@ -135,12 +138,23 @@ RUN_ALL = """async (ms) => {
 }"""
 
 
-def run_all_cells(page, timeout_ms: int = 30_000) -> None:
+ALL_CODE_CELLS_RAN = """() => {
+    const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+    for (let i = 0; i < cells.length; i++) {
+        const cell = cells.get(i);
+        if (cell.type === 'code' && !(cell.executionCount > 0)) return false;
+    }
+    return cells.length > 0;
+}"""  # for notebooks that end with a markdown cell (a real lesson); outputs cleared first
+
+
+def run_all_cells(page, timeout_ms: int = 30_000, done: str | None = None) -> None:
     """Run All, then wait for the last cell's prompt number; retry once on a cold server.
 
     Run All goes through JupyterLab's own command (window.jupyterapp, exposed by the
     server flag), once the notebook's kernel session is ready: clicking the Run menu of a
-    page still starting up was seen to do nothing.
+    page still starting up was seen to do nothing. `done`: a JavaScript predicate to wait
+    for instead of the last cell's prompt (e.g. ALL_CODE_CELLS_RAN).
     """
     page.wait_for_function("() => window.jupyterapp?.shell.currentWidget?.sessionContext",
                            timeout=timeout_ms)
@@ -151,9 +165,12 @@ def run_all_cells(page, timeout_ms: int = 30_000) -> None:
         dismiss_dialogs(page)
         try:
             page.evaluate(RUN_ALL, timeout_ms)
-            page.wait_for_function(
-                "sel => /\\[\\d+\\]/.test(document.querySelector(sel)?.textContent || '')",
-                arg=last_prompt, timeout=timeout_ms)
+            if done:
+                page.wait_for_function(done, timeout=timeout_ms)
+            else:
+                page.wait_for_function(
+                    "sel => /\\[\\d+\\]/.test(document.querySelector(sel)?.textContent || '')",
+                    arg=last_prompt, timeout=timeout_ms)
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
                                    timeout=timeout_ms)
             return
