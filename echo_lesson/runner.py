@@ -118,7 +118,7 @@ def start_server(kind: str = "threaded", handler: Handler | None = None, host: s
     server = cls(host, port, **options)
     message = exposure_warning(host)
     if message:  # once it really is listening there
-        warnings.warn(translate(message), stacklevel=2)
+        warnings.warn(message, stacklevel=2)
     running = RunningServer(server, name)
     with _running_lock:
         _running[name] = running

@@ -25,7 +25,8 @@ from echo_lesson.chat_client import ChatClient
 from echo_lesson.chat_widgets import ChatPanel
 from echo_lesson.events import SENTENCES, Event, EventLog
 from echo_lesson.i18n import translate
-from echo_lesson.servers.base import AddressNotHereError, PortInUseError, open_listener
+from echo_lesson.servers.base import (AddressNotHereError, PortInUseError, exposure_warning,
+                                      open_listener)
 from echo_lesson.transfer import upload
 from echo_lesson.widgets import lab, server_panel
 from echo_lesson.widgets.style import friendly_error
@@ -265,6 +266,12 @@ def test_unknown_kind_and_a_handler_for_a_kind_without_one(lang):
         server_panel("nope")
     for exc in (unknown.value, no_handler.value, panel_kind.value):
         assert in_language(lang, str(exc)), exc
+
+
+def test_the_exposure_warning_speaks_the_language(lang):
+    warning = exposure_warning("0.0.0.0")
+    assert "0.0.0.0" in warning and "127.0.0.1" in warning and in_language(lang, warning)
+    assert exposure_warning("127.0.0.1") is None
 
 
 def test_the_panels_friendly_errors_speak_the_language(lang):

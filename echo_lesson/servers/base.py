@@ -56,9 +56,9 @@ def exposure_warning(host: str) -> str | None:
     """The warning to show when a server would be reachable from other machines."""
     if host in LOOPBACK or host.startswith("127."):
         return None
-    return (f"warning: binding to {host} makes this server reachable from the network, "
-            "not only from this computer. Anyone who can reach this machine can connect. "
-            "Use 127.0.0.1 unless you mean it (a workshop, say).")
+    return translate(f"warning: binding to {host} makes this server reachable from the network, "
+                     "not only from this computer. Anyone who can reach this machine can "
+                     "connect. Use 127.0.0.1 unless you mean it (a workshop, say).")
 
 
 def open_listener(host: str = "127.0.0.1", port: int = 0, backlog: int = 128) -> socket.socket:
