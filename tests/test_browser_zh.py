@@ -211,7 +211,9 @@ def test_chinese_lesson_and_its_panel_show_chinese_glyphs(lab):
         stop(page)
     print(*checks, sep="\n")
     for check in checks:
-        assert check["verdict"] == "glyphs", check
+        assert check["verdict"] == "glyphs", (
+            f"{check}: Chinese drawn as boxes? Install a CJK font "
+            "(Debian: apt-get install --no-install-recommends fonts-noto-cjk; .ci/run does)")
 
 
 def test_the_check_reports_boxes_when_no_font_has_han_glyphs(lab, tmp_path):
