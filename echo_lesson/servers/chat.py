@@ -166,11 +166,13 @@ class ChatServer(BaseServer):
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer)
         member = Member(client, f"guest{client}", conn, queue.Queue(self.max_queue))
         member.outbox.put_nowait(f"* welcome, you are {member.name}; {HELP}\n")
-        writer = self.start_thread(self._writer, (member,), name=f"chat-{client}-send")
+        # Join the room first, then start the writer: a client that has read its welcome
+        # is sure to get every line said in the room after it.
         with self._members_lock:
             self._members[client] = member
         self.log.record("join", client, detail=member.name)
         self.broadcast(f"* {member.name} joined\n", exclude=member)
+        writer = self.start_thread(self._writer, (member,), name=f"chat-{client}-send")
         try:
             for raw in self._lines(conn, member):
                 if not self._handle_line(member, raw):
