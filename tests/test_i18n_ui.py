@@ -288,7 +288,7 @@ def test_english_errors_are_word_for_word_what_they_were():
         "the server reset the connection (ConnectionResetError, WinError 10054).")
 
 
-# --- 4. the catalog is complete --------------------------------------------------------------------
+# --- 4. the catalog is complete -------------------------------------------------------------
 def test_every_kind_of_event_a_server_records_has_a_sentence_in_both_languages():
     kinds = set()
     for path in PACKAGE.rglob("*.py"):

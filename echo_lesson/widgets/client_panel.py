@@ -60,7 +60,8 @@ class ClientPanel:
                                                                   "send (Chinese)")],
                                               style={"button_width": "64px"})
         self.encoding.add_class("el-encoding")
-        self.show_hex = widgets.Checkbox(value=False, description=translate("raw bytes (hex)"), indent=False,
+        self.show_hex = widgets.Checkbox(value=False, description=translate("raw bytes (hex)"),
+                                         indent=False,
                                          layout=widgets.Layout(width="150px"))
         self.show_hex.add_class("el-hex-choice")
         self.show_hex.observe(lambda _: self._render(), names="value")
@@ -183,7 +184,8 @@ class ClientPanel:
         if good == n:
             self._say("ok", f"{n} clients connected at once: all {n} echoes came back.")
         else:
-            first = next((r["error"] for r in rows if r["error"]), translate("some echoes differ"))
+            first = next((r["error"] for r in rows if r["error"]),
+                         translate("some echoes differ"))
             self._say("error", f"{good} of {n} echoes came back. First problem: {first}")
         return rows
 

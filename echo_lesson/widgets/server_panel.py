@@ -62,7 +62,8 @@ class ServerPanel:
         self.host_box = widgets.Text(value=host, description=translate("host"), disabled=True,
                                      layout=widgets.Layout(width="190px"),
                                      style={"description_width": "36px"})
-        self.port_box = widgets.BoundedIntText(value=port, min=0, max=65535, description=translate("port"),
+        self.port_box = widgets.BoundedIntText(value=port, min=0, max=65535,
+                                               description=translate("port"),
                                                layout=widgets.Layout(width="150px"),
                                                style={"description_width": "36px"})
         self.port_box.add_class("el-port")

@@ -27,7 +27,7 @@ TEXTS = {
     "host": "主机",
     "port": "端口",
     "type a message": "输入一条消息",
-    "raw bytes (hex)": "原始字节（十六进制）",
+    "raw bytes (hex)": "原始字节（hex）",
     "what Python and the web use": "Python 和网页使用的编码",
     "what many Windows TCP tools send (Chinese)": "很多 Windows TCP 调试工具发送的编码（中文）",
     "port 0 = let the system pick a free port": "端口 0 = 让系统挑一个空闲端口",
