@@ -130,6 +130,8 @@ def test_a_lab_speaks_the_language_chosen_and_keeps_the_contract_texts(lang):
     assert "Stop" in panels.server.stop_button.description
     assert "Send" in panels.client.send_button.description
     assert "Send" in panels.client.n_button.description
+    wide = {"en": "96px", "zh": "128px"}[lang]  # a Chinese label gets room, not cut to "启动 St..."
+    assert panels.server.start_button.layout.width == wide
     for text in [panels.server.status, panels.client.message_text, panels.timeline.message_text,
                  error, *panels.server.lines]:
         assert in_language(lang, text), text

@@ -14,6 +14,7 @@ from typing import Callable
 import ipywidgets as widgets
 
 from ..i18n import translate
+from ..i18n import width as text_width
 
 CSS = """<style>
 .el-card { border: 1px solid #d0d7de; border-radius: 10px; padding: 10px 14px 12px 14px;
@@ -73,7 +74,10 @@ def card(children, name: str) -> widgets.VBox:
 
 
 def button(label: str, style: str, css: str, icon: str = "", width: str = "96px") -> widgets.Button:
-    b = widgets.Button(description=translate(label), button_style=style, icon=icon,
+    text = translate(label)
+    if text != label:  # a translated label (启动 Start) is wider: make room, never cut it
+        width = f"{max(int(width.removesuffix('px')), 8 * text_width(text) + 48)}px"
+    b = widgets.Button(description=text, button_style=style, icon=icon,
                        layout=widgets.Layout(width=width))
     b.add_class(css)
     return b
