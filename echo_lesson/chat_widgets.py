@@ -83,8 +83,10 @@ class ChatPanel:
 
     def send(self, name: str, text: str) -> None:
         """Send a line as `name`; it shows in that client's own panel as `> text`."""
-        self.clients[name].send_line(text)
+        # Shown first: once sent, the server's answer (to /who, say) may come back and be
+        # added by the reader thread before this thread gets to add the line itself.
         self._add(name, f"> {text}")
+        self.clients[name].send_line(text)
 
     def wait_for(self, name: str, line: str, timeout: float = 5.0) -> bool:
         """Wait until `name`'s transcript contains `line`."""
