@@ -8,9 +8,9 @@ contents of string literals become a placeholder (the prefix, such as b or f, st
 (`package-source:` tag) must be identical, comments included: they claim to be the package's
 own code. Markdown is free: it is the translation.
 
-One difference in code is allowed, and only this one: the lines that switch the package's
-verdicts to Chinese (`from echo_lesson.i18n import set_language` and `set_language("zh")`),
-which a Chinese notebook that uses check_server must have.
+One difference in code is allowed, and only this one: the lines that switch the package to
+Chinese (`from echo_lesson.i18n import set_language` and `set_language("zh")`), which every
+Chinese notebook has in its first code cell.
 """
 from __future__ import annotations
 
@@ -26,16 +26,10 @@ import pytest
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 ZH = NOTEBOOKS / "zh"
 
-# English notebooks that have no Chinese twin yet: lessons 00 and 04-07 were still being
-# written in English when the Chinese edition began. Translate each once it has settled,
-# then remove it from this set. test_not_yet_translated_is_exact keeps the set honest both
-# ways: a new English notebook must be added here or translated, and a Chinese twin that
-# goes missing is noticed.
-NOT_YET_TRANSLATED = {
-    "04_robust_server.ipynb",
-    "05_scaling_up.ipynb",
-    "06_chat_room.ipynb",
-}
+# English notebooks that have no Chinese twin yet: none, every lesson is translated. A new
+# English notebook must be translated or listed here (test_not_yet_translated_is_exact keeps
+# the set honest both ways, so a Chinese twin that goes missing is noticed too).
+NOT_YET_TRANSLATED: set[str] = set()
 
 ENGLISH = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
 TRANSLATED = [name for name in ENGLISH if (ZH / name).exists()]
@@ -158,17 +152,19 @@ def test_links_point_to_chinese_siblings(name):
         for target in re.findall(r"\]\(([^)]+\.ipynb)\)", cell.source):
             if target.startswith("../"):  # the English edition, on purpose
                 assert (NOTEBOOKS / target[3:]).exists(), f"{name}: broken link {target}"
+                assert target[3:] == name or not (ZH / target[3:]).exists(), (
+                    f"{name}: {target} is translated now: link to {target[3:]}")
             else:
                 assert (ZH / target).exists(), f"{name}: link to missing {target}"
 
 
 @pytest.mark.parametrize("name", TRANSLATED)
-def test_check_server_speaks_chinese(name):
-    """A Chinese notebook that runs check_server first switches its verdicts to Chinese."""
-    code = "\n".join(cell.source for cell in code_cells(read(ZH / name)))
-    if "check_server(" in code:
-        assert re.search(r'^set_language\("zh"\)', code, re.M), (
-            f"{name}: call set_language(\"zh\") (from echo_lesson.i18n) before check_server")
+def test_chinese_notebooks_choose_chinese_first(name):
+    """The first code cell of a Chinese notebook switches the package to Chinese, so its
+    panels, event lines, errors and check_server verdicts speak Chinese from the start."""
+    first = code_cells(read(ZH / name))[0].source
+    assert re.search(r'^set_language\("zh"\)', first, re.M), (
+        f"{name}: call set_language(\"zh\") (from echo_lesson.i18n) in the first code cell")
 
 
 def test_only_the_language_lines_may_be_added():
