@@ -214,6 +214,8 @@ def test_chinese_lesson_and_its_panel_show_chinese_glyphs(lab):
         assert check["verdict"] == "glyphs", (
             f"{check}: Chinese drawn as boxes? Install a CJK font "
             "(Debian: apt-get install --no-install-recommends fonts-noto-cjk; .ci/run does)")
+    for check in checks[1:]:  # the panels ask for Simplified Chinese faces (style.chinese_fonts)
+        assert "CJK SC" in check["drawn_by"] and "CJK JP" not in check["drawn_by"], check
 
 
 def test_the_check_reports_boxes_when_no_font_has_han_glyphs(lab, tmp_path):

@@ -13,7 +13,7 @@ from typing import Callable
 
 import ipywidgets as widgets
 
-from ..i18n import translate
+from ..i18n import language, translate
 from ..i18n import width as text_width
 
 CSS = """<style>
@@ -53,6 +53,10 @@ CSS = """<style>
 .el-message.error { background: #ffebe9; color: #a40e26; }
 .el-message.ok { background: #dafbe1; color: #116329; }
 .el-message.info { background: #ddf4ff; color: #0a3069; }
+.el-zh, .el-zh * { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC",
+  "Microsoft YaHei", "WenQuanYi Micro Hei", system-ui, sans-serif; }
+.el-zh .el-log, .el-zh .el-hex { font-family: ui-monospace, Menlo, Consolas,
+  "Noto Sans Mono CJK SC", "Noto Sans CJK SC", "Microsoft YaHei", monospace; }
 </style>"""
 
 
@@ -70,6 +74,15 @@ def card(children, name: str) -> widgets.VBox:
     box = widgets.VBox(children, layout=widgets.Layout(width="100%"))
     box.add_class("el-card")
     box.add_class(name)
+    return chinese_fonts(box)
+
+
+def chinese_fonts(box: widgets.Box) -> widgets.Box:
+    """In Chinese, draw the panel with Simplified Chinese fonts: the page itself says it is
+    English, so the browser would otherwise pick a Japanese CJK font (other shapes for 关,
+    门, 启...)."""
+    if language() == "zh":
+        box.add_class("el-zh")
     return box
 
 
