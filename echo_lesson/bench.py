@@ -20,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+from .i18n import ljust, translate, width
 from .load import hold_connections, make_progress, raise_fd_limit, run_load
 
 COURSE_KINDS = ["threaded", "pool", "selectors", "asyncio"]
@@ -221,7 +222,7 @@ def run_bench(kinds=None, peers=None, concurrency=(10,), size: int = 1024,
     rows = []
     steps = len(kinds + peers) * (repeat * len(concurrency) + bool(capacity))
     done = 0
-    show = make_progress(progress, f"bench: {steps} measurements")
+    show = make_progress(progress, translate("bench: {0} measurements").format(steps))
     names = kinds + peers
     runs = {name: {c: [] for c in concurrency} for name in names}
     held = dict.fromkeys(names)
@@ -232,7 +233,7 @@ def run_bench(kinds=None, peers=None, concurrency=(10,), size: int = 1024,
                 server.wait_ready()
             for name, server in zip(names, servers):
                 if round_ == repeat:  # the last round: the capacity test
-                    show(done, steps, label=f"{name}, {capacity:,} connections")
+                    show(done, steps, label=translate("{0}, {1:,} connections").format(name, capacity))
                     cap = hold_connections(server.address, capacity, label=name, progress=None)
                     held[name] = {**cap.as_dict(), "backlog": server.backlog}
                     done += 1
@@ -253,7 +254,7 @@ def run_bench(kinds=None, peers=None, concurrency=(10,), size: int = 1024,
              "runs": {str(c): rs for c, rs in runs[name].items()},
              "median": {str(c): _median_run(rs) for c, rs in runs[name].items()},
              "capacity": held[name]} for name in names]
-    show(steps, steps, done=True, label="bench")
+    show(steps, steps, done=True, label=translate("bench"))
     for c in concurrency:
         best = max((r["median"][str(c)]["round_trips_per_s"] for r in rows if r["peer"]),
                    default=0.0)
@@ -286,10 +287,18 @@ def _loadavg():
         return None
 
 
+def _right(text: str, columns: int) -> str:
+    """`text` right-aligned in `columns` terminal columns (a CJK character takes two)."""
+    return " " * max(0, columns - width(text)) + text
+
+
 def format_table(report: dict) -> str:
-    """The comparison as text: one row per server and concurrency."""
-    lines = [f"{'server':<16} {'C':>5} {'round trips/s':>14} {'vs best peer':>12} "
-             f"{'MB/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}"]
+    """The comparison as text: one row per server and concurrency (headings and the
+    footnote in the language chosen with echo_lesson.i18n; figures and names as they are)."""
+    _ = translate
+    lines = [" ".join([ljust(_("server"), 16), _right("C", 5), _right(_("round trips/s"), 14),
+                       _right(_("vs best peer"), 12), _right("MB/s", 7), _right("p50 ms", 7),
+                       _right("p99 ms", 7), _right(_("errors"), 6)])]
     for row in report["servers"]:
         for c, m in row["median"].items():
             ratio = m.get("ratio_to_best_peer")
@@ -301,17 +310,19 @@ def format_table(report: dict) -> str:
     held = [r for r in report["servers"] if r["capacity"]]
     if held:
         lines.append("")
-        lines.append(f"{'server':<16} {'connections held and echoing':>30} {'listen backlog':>15}")
+        lines.append(ljust(_("server"), 16) + " " + _right(_("connections held and echoing"), 30)
+                     + " " + _right(_("listen backlog"), 15))
         for r in held:
             cap = r["capacity"]
-            lines.append(f"{r['server']:<16} {cap['echoed']:>14,} of {cap['requested']:<13,} "
-                         f"{cap['backlog']:>15}")
+            held_of = _("{0:>14,} of {1:<13,}").format(cap["echoed"], cap["requested"])
+            lines.append(f"{r['server']:<16} {held_of} {cap['backlog']:>15}")
     s = report["settings"]
     lines.append("")
-    lines.append(f"* a stdlib peer. {s['size']} B messages, {s['duration']:g} s per run, median "
-                 f"of {s['repeat']} fresh starts; load clients in {s['client_processes']} "
-                 f"process(es); {'server on CPU 0, clients on the others' if s['pinned'] else 'not pinned'}; "
-                 f"{report['machine']['cpus']} CPUs; fd soft limit {s['fd_soft_limit']}.")
+    pinning = _("server on CPU 0, clients on the others") if s["pinned"] else _("not pinned")
+    lines.append(_("* a stdlib peer. {0} B messages, {1:g} s per run, median of {2} fresh "
+                   "starts; load clients in {3} process(es); {4}; {5} CPUs; fd soft limit "
+                   "{6}.").format(s["size"], s["duration"], s["repeat"], s["client_processes"],
+                                  pinning, report["machine"]["cpus"], s["fd_soft_limit"]))
     return "\n".join(lines)
 
 

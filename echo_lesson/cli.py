@@ -1,16 +1,70 @@
-"""The command line: `python -m echo_lesson serve|send ...` (see README)."""
+"""The command line: `python -m echo_lesson serve|send ...` (see README).
+
+`--lang zh` (before or after the subcommand; default: the environment variable
+ECHO_LESSON_LANG, else English) makes every message for a learner Chinese, --help
+included. Messages are made in English and translated when shown (echo_lesson.i18n,
+catalog echo_lesson/zh/cli.py). Never translated: serve's first line
+`listening on HOST:PORT` (tools read it), exit codes, and the echoed data itself.
+"""
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import signal
 import sys
 import threading
 
 from .client import EchoClient, to_bytes
+from .i18n import LANGUAGES, language, ljust, set_language, translate, width
 from .protocol import decode_data
-from .servers import KINDS, exposure_warning
+from .servers import KINDS, AddressNotHereError, PortInUseError, exposure_warning
+
+LANG_ENV = "ECHO_LESSON_LANG"
 
 
+# --- saying things in the chosen language -------------------------------------------------
+def _t(template: str, *values) -> str:
+    """`template` (English, a catalog key) in the chosen language, filled with `values`."""
+    return translate(template).format(*values)
+
+
+def _explain(text: str) -> str:
+    """A message from elsewhere (an exception, argparse) in the chosen language.
+
+    Joined messages ("upload of 'a.txt': refused by the server: WHY") are taken apart
+    by the catalog's NESTED patterns and each part translated on its own.
+    """
+    if language() == "en":
+        return text
+    from .zh.cli import NESTED
+
+    for pattern, template in NESTED:
+        match = pattern.fullmatch(text)
+        if match:
+            return template.format(*(_explain(part) for part in match.groups()))
+    return translate(text)
+
+
+def _error(text: str) -> None:
+    print(_t("error: {0}", _explain(text)), file=sys.stderr, flush=True)
+
+
+def _progress(what: str):
+    """progress(done, total) for a transfer: a bar on stderr if it is a terminal, else
+    nothing (a pipe or a log file gets the result line only)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        share = min(1.0, done / total) if total else 1.0
+        sys.stderr.write(f"\r{ljust(what, 40)} [{'#' * int(share * 30):<30}] {share:4.0%}"
+                         + ("\n" if done >= total else ""))
+        sys.stderr.flush()
+    return show
+
+
+# --- the subcommands ----------------------------------------------------------------------
 def serve(args: argparse.Namespace) -> int:
     """Run a reference server in the foreground until Ctrl+C, printing its events."""
     from .runner import start_server  # here: keeps `send` from importing the servers' registry
@@ -23,21 +77,29 @@ def serve(args: argparse.Namespace) -> int:
             server = start_server(args.kind, host=args.host, port=args.port,
                                   **_kind_options(args))
     except OSError as exc:
-        print(f"error: {exc.strerror or exc}", file=sys.stderr)
+        _error(exc.strerror or str(exc))
+        if isinstance(exc, PortInUseError):
+            print(_t("hint: another program holds that port (a server in another terminal? "
+                     "stop it with Ctrl+C there), or choose another port: --port 0 lets the "
+                     "system pick a free one"), file=sys.stderr)
+        elif isinstance(exc, AddressNotHereError):
+            print(_t("hint: leave out --host (127.0.0.1, this computer only), or give an "
+                     "address this computer has (`ip addr` or `ipconfig` lists them; 0.0.0.0 "
+                     "means all of them)"), file=sys.stderr)
         return 1
-    print(f"listening on {server.host}:{server.port}", flush=True)
+    print(f"listening on {server.host}:{server.port}", flush=True)  # contract: never translated
     if warning:
-        print(warning, file=sys.stderr, flush=True)
-    print("press Ctrl+C to stop", file=sys.stderr, flush=True)
+        print(_explain(warning), file=sys.stderr, flush=True)
+    print(_t("press Ctrl+C to stop"), file=sys.stderr, flush=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:
         for event in server.log.follow(done):
             if event.kind != "listen":
-                print(f"{event.t:8.3f}s  {event.describe()}", flush=True)
+                print(f"{event.t:8.3f}s  {translate(event.describe())}", flush=True)
     except KeyboardInterrupt:
         pass
-    print("stopping...", file=sys.stderr, flush=True)
+    print(_t("stopping..."), file=sys.stderr, flush=True)
     server.stop()
     return 0
 
@@ -47,35 +109,47 @@ def _kind_options(args: argparse.Namespace) -> dict:
     folder = getattr(args, "folder", None)
     if args.kind != "files":
         if folder:
-            raise SystemExit("error: --folder is only for --kind files")
+            raise SystemExit(_t("error: {0}", _t("--folder is only for --kind files")))
         return {}
     return {"folder": folder or "echo-files"}
 
 
 def upload(args: argparse.Namespace) -> int:
     """Send a file to a files server; 0 only if it arrived with a matching checksum."""
+    from pathlib import Path
+
     from .transfer import TransferError, upload as send_file
 
+    name = args.name or Path(args.path).name
     try:
-        result = send_file((args.host, args.port), args.path, args.name, timeout=args.timeout)
-    except (OSError, TransferError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        result = send_file((args.host, args.port), args.path, args.name, timeout=args.timeout,
+                           progress=_progress(_t("uploading {0}", name)))
+    except (OSError, TransferError, ValueError) as exc:
+        _error(str(exc))
         return 1
-    print(f"uploaded {result.name}: {result.size} bytes, sha256 {result.sha256}")
+    print(_t("uploaded {0}: {1} bytes, sha256 {2}", result.name, result.size, result.sha256))
     return 0
 
 
 def download(args: argparse.Namespace) -> int:
     """Fetch a file from a files server into --to; 0 only if its checksum matched."""
+    from pathlib import Path
+
     from .transfer import TransferError, download as fetch_file
 
-    try:
-        result = fetch_file((args.host, args.port), args.name, args.to, timeout=args.timeout)
-    except (OSError, TransferError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    folder = Path(args.to) if Path(args.to).is_dir() else Path(args.to).parent
+    if not folder.is_dir():
+        _error(_t("there is no folder {0!r} here: create it first, or choose another --to",
+                  str(folder)))
         return 1
-    print(f"downloaded {result.name} to {result.path}: {result.size} bytes, "
-          f"sha256 {result.sha256}")
+    try:
+        result = fetch_file((args.host, args.port), args.name, args.to, timeout=args.timeout,
+                            progress=_progress(_t("downloading {0}", args.name)))
+    except (OSError, TransferError, ValueError) as exc:
+        _error(str(exc))
+        return 1
+    print(_t("downloaded {0} to {1}: {2} bytes, sha256 {3}",
+             result.name, result.path, result.size, result.sha256))
     return 0
 
 
@@ -84,7 +158,7 @@ def send(args: argparse.Namespace) -> int:
     try:
         client = EchoClient((args.host, args.port), timeout=args.timeout, encoding=args.encoding)
     except OSError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 2
     all_matched = True
     with client:
@@ -93,13 +167,14 @@ def send(args: argparse.Namespace) -> int:
             try:
                 echo = client.send(data)
             except OSError as exc:
-                print(f"error: {message!r}: {exc}", file=sys.stderr)
+                print(_t("error: {0}", f"{message!r}: {_explain(str(exc))}"), file=sys.stderr)
                 return 2
             matched = echo == data
             all_matched &= matched
-            verdict = "ok" if matched else "MISMATCH"
-            print(f"{decode_data(echo)}  [{len(echo)} bytes, {client.rtt * 1000:.1f} ms, {verdict}]",
-                  flush=True)
+            # The echo as it came (decoded for display only); only the bracket is translated.
+            facts = (_t("[{0} bytes, {1:.1f} ms, ok]", len(echo), client.rtt * 1000) if matched
+                     else _t("[{0} bytes, {1:.1f} ms, MISMATCH]", len(echo), client.rtt * 1000))
+            print(f"{decode_data(echo)}  {facts}", flush=True)
     return 0 if all_matched else 1
 
 
@@ -111,9 +186,9 @@ def student_edition(args: argparse.Namespace) -> int:
 
     written = write_student_edition(Path(args.source), Path(args.outdir))
     if not written:
-        print(f"error: no notebooks in {args.source}", file=sys.stderr)
+        _error(_t("no notebooks in {0}", args.source))
         return 1
-    print(f"wrote {len(written)} student notebooks to {args.outdir}")
+    print(_t("wrote {0} student notebooks to {1}", len(written), args.outdir))
     return 0
 
 
@@ -130,75 +205,160 @@ def bench(args: argparse.Namespace) -> int:
                            repeat=args.repeat, processes=args.processes,
                            capacity=args.capacity, pin=not args.no_pin)
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 2
     print(format_table(report), flush=True)
     json_path, png_path = save(report, args.out)
-    print(f"saved {json_path} and {png_path}")
+    print(_t("saved {0} and {1}", json_path, png_path))
     return 0
 
 
+# --- the parser ---------------------------------------------------------------------------
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help, with its own words ("usage:") in the chosen language, laid out by
+    terminal columns (a Chinese character takes two, and lines break between characters)."""
+
+    def _format_usage(self, usage, actions, groups, prefix):
+        if prefix is None:
+            prefix = translate("usage: ")
+        text = super()._format_usage(usage, actions, groups, prefix)
+        extra = width(prefix) - len(prefix)  # argparse indents continuation lines by len()
+        if extra <= 0:
+            return text
+        first, *rest = text.split("\n")
+        return "\n".join([first] + [" " * extra + line if line.strip() else line
+                                    for line in rest])
+
+    def _split_lines(self, text, columns):
+        if width(text) == len(text):
+            return super()._split_lines(text, columns)
+        lines, line = [], ""
+        for token in re.findall(r"[^\x00-\u2e7f]|[\x00-\u2e7f]+?(?=\s|[^\x00-\u2e7f]|$)\s*",
+                                " ".join(text.split())):
+            if line and width(line + token.rstrip()) > columns:
+                lines.append(line.rstrip())
+                line = token.lstrip()
+            else:
+                line += token
+        return lines + [line.rstrip()] if line.strip() else lines
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose headings, -h and error messages follow the chosen language."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = translate("positional arguments")
+        self._optionals.title = translate("options")
+        self.add_argument("-h", "--help", action="help",
+                          help=translate("show this help message and exit"))
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(2, _t("{0}: error: {1}", self.prog, _explain(message)) + "\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m echo_lesson",
-                                     description="Echo servers and clients for the course.")
+    """The parser, its help in the language chosen when it is built."""
+    _ = translate
+    parser = _Parser(prog="python -m echo_lesson",
+                     description=_("Echo servers and clients for the course."))
+    lang_help = _("language of the messages: en (English) or zh (Chinese); "
+                  "default: $ECHO_LESSON_LANG, else en")
+    parser.add_argument("--lang", choices=LANGUAGES, default=language(), help=lang_help)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    p = commands.add_parser("serve", help="run a reference server until Ctrl+C")
+    p = commands.add_parser("serve", help=_("run a reference server until Ctrl+C"))
     p.add_argument("--kind", choices=list(KINDS), default="threaded")
     p.add_argument("--host", default="127.0.0.1",
-                   help="address to bind (default 127.0.0.1: this computer only)")
-    p.add_argument("--port", type=int, default=8080, help="0 lets the system choose")
-    p.add_argument("--folder", help="--kind files only: the folder it serves "
-                                    "(default ./echo-files, created if missing)")
+                   help=_("address to bind (default 127.0.0.1: this computer only)"))
+    p.add_argument("--port", type=int, default=8080, help=_("0 lets the system choose"))
+    p.add_argument("--folder", help=_("--kind files only: the folder it serves "
+                                      "(default ./echo-files, created if missing)"))
     p.set_defaults(run=serve)
 
-    for name, run, what in (("upload", upload, "send a file to a files server"),
-                            ("download", download, "fetch a file from a files server")):
+    for name, run, what in (("upload", upload, _("send a file to a files server")),
+                            ("download", download, _("fetch a file from a files server"))):
         p = commands.add_parser(name, help=what)
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8080)
         p.add_argument("--timeout", type=float, default=10.0)
         if name == "upload":
-            p.add_argument("path", help="the file to send")
-            p.add_argument("--name", help="the name on the server (default: the file's own)")
+            p.add_argument("path", help=_("the file to send"))
+            p.add_argument("--name", help=_("the name on the server (default: the file's own)"))
         else:
-            p.add_argument("name", help="the file's name on the server")
-            p.add_argument("--to", default=".", help="a folder or a file path (default .)")
+            p.add_argument("name", help=_("the file's name on the server"))
+            p.add_argument("--to", default=".", help=_("a folder or a file path (default .)"))
         p.set_defaults(run=run)
 
-    p = commands.add_parser("send", help="send messages to an echo server and check the echoes")
+    p = commands.add_parser("send", help=_("send messages to an echo server and check the echoes"))
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
-    p.add_argument("--encoding", default="utf-8", help="how to turn the text into bytes (utf-8, gbk)")
+    p.add_argument("--encoding", default="utf-8",
+                   help=_("how to turn the text into bytes (utf-8, gbk)"))
     p.add_argument("--timeout", type=float, default=5.0)
     p.add_argument("messages", nargs="+", metavar="MESSAGE")
     p.set_defaults(run=send)
 
     p = commands.add_parser("student-edition",
-                            help="write the notebooks with solutions replaced by stubs")
+                            help=_("write the notebooks with solutions replaced by stubs"))
     p.add_argument("outdir")
-    p.add_argument("--source", default="notebooks", help="where the instructor edition is")
+    p.add_argument("--source", default="notebooks", help=_("where the instructor edition is"))
     p.set_defaults(run=student_edition)
-    p = commands.add_parser("bench", help="load-test the course's servers and the stdlib's, "
-                                          "side by side (a table, JSON and a PNG plot)")
-    p.add_argument("--kinds", help="course kinds, comma-separated (default threaded,pool,"
-                                   "selectors,asyncio)")
-    p.add_argument("--peers", help="stdlib peers, comma-separated: socketserver,asyncio-streams"
-                                   "[,uvloop] (default: all available; '' for none)")
-    p.add_argument("--concurrency", default="10", help="clients at once, e.g. 1,10,100")
-    p.add_argument("--size", type=int, default=1024, help="message size in bytes")
-    p.add_argument("--duration", type=float, default=3.0, help="seconds per measurement")
-    p.add_argument("--repeat", type=int, default=2, help="fresh starts per server (median)")
-    p.add_argument("--processes", type=int, default=1, help="processes running the clients")
+    p = commands.add_parser("bench", help=_("load-test the course's servers and the stdlib's, "
+                                            "side by side (a table, JSON and a PNG plot)"))
+    p.add_argument("--kinds", help=_("course kinds, comma-separated (default threaded,pool,"
+                                     "selectors,asyncio)"))
+    p.add_argument("--peers", help=_("stdlib peers, comma-separated: socketserver,"
+                                     "asyncio-streams[,uvloop] (default: all available; "
+                                     "'' for none)"))
+    p.add_argument("--concurrency", default="10", help=_("clients at once, e.g. 1,10,100"))
+    p.add_argument("--size", type=int, default=1024, help=_("message size in bytes"))
+    p.add_argument("--duration", type=float, default=3.0, help=_("seconds per measurement"))
+    p.add_argument("--repeat", type=int, default=2, help=_("fresh starts per server (median)"))
+    p.add_argument("--processes", type=int, default=1, help=_("processes running the clients"))
     p.add_argument("--capacity", type=int, default=1000,
-                   help="connections held at once in the capacity test (0: skip it)")
-    p.add_argument("--no-pin", action="store_true", help="do not pin server and clients to cores")
-    p.add_argument("--out", default="bench-results", help="folder for the JSON and PNG")
+                   help=_("connections held at once in the capacity test (0: skip it)"))
+    p.add_argument("--no-pin", action="store_true",
+                   help=_("do not pin server and clients to cores"))
+    p.add_argument("--out", default="bench-results", help=_("folder for the JSON and PNG"))
     p.set_defaults(run=bench)
 
+    for p in commands.choices.values():  # --lang after the subcommand works too
+        p.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=lang_help)
     return parser
 
 
+def _language_from(argv: list[str]) -> str:
+    """The language asked for before argparse runs (its help is built in that language):
+    `--lang X` or `--lang=X` anywhere before a bare `--`, else $ECHO_LESSON_LANG, else en.
+    A bad --lang is left for argparse to refuse; a bad $ECHO_LESSON_LANG is refused here."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = arg.split("=", 1)[1] if arg.startswith("--lang=") else (
+            argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None)
+        if value in LANGUAGES:
+            return value
+    chosen = os.environ.get(LANG_ENV, "").strip()
+    if chosen and chosen not in LANGUAGES:  # which language to say it in? both
+        choices = ", ".join(LANGUAGES)
+        print(f"error: {LANG_ENV}={chosen!r} is not a language of this course: set it to "
+              f"one of {choices}, or unset it\n错误：{LANG_ENV}={chosen!r} 不是本课程支持的"
+              f"语言：请设为 {choices} 之一，或者删除这个环境变量", file=sys.stderr)
+        raise SystemExit(2)
+    return chosen or "en"
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.run(args)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    previous = language()
+    try:
+        set_language(_language_from(argv))
+        args = build_parser().parse_args(argv)
+        set_language(args.lang)  # the same, unless argparse took an abbreviation like --la
+        return args.run(args)
+    finally:
+        set_language(previous)  # main() called in a process that goes on (a test, a notebook)

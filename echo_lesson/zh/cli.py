@@ -1,4 +1,182 @@
-"""Chinese for cli (filled in by the i18n work of issue 8)."""
+"""Chinese for the command line (`python -m echo_lesson --lang zh ...`, echo_lesson/cli.py).
 
-TEXTS: dict[str, str] = {}
-PATTERNS: list[tuple[str, str]] = []
+TEXTS: the CLI's own messages and help, keyed by their English template ({0}... are
+filled in after translation, so both sides must have the same fields: a test checks).
+PATTERNS: messages the CLI shows but does not make (exceptions from transfer.py, the
+files server, the OS, argparse; those of servers/base.py and client.py are in errors.py).
+NESTED: joined messages whose parts are translated one by one ("upload of 'a.txt': refused by the server: WHY"); cli._explain
+applies them before TEXTS and PATTERNS.
+Never here: `listening on HOST:PORT` (a contract line) and the echoed data.
+"""
+import re
+
+TEXTS: dict[str, str] = {
+    # serve
+    "error: {0}": "错误：{0}",
+    "press Ctrl+C to stop": "按 Ctrl+C 停止服务器",
+    "stopping...": "正在停止……",
+    "--folder is only for --kind files": "--folder 只能和 --kind files 一起用",
+    "hint: another program holds that port (a server in another terminal? stop it with "
+    "Ctrl+C there), or choose another port: --port 0 lets the system pick a free one":
+        "提示：另一个程序占着这个端口（是不是另一个终端里的服务器？在那里按 Ctrl+C 停止它），"
+        "或者换一个端口：--port 0 让系统挑一个空闲端口",
+    "hint: leave out --host (127.0.0.1, this computer only), or give an address this "
+    "computer has (`ip addr` or `ipconfig` lists them; 0.0.0.0 means all of them)":
+        "提示：去掉 --host（默认 127.0.0.1，只有本机能连），或者填一个本机真有的地址"
+        "（`ip addr` 或 `ipconfig` 会列出来；0.0.0.0 表示本机所有地址）",
+    # upload / download
+    "uploading {0}": "正在上传 {0}",
+    "uploaded {0}: {1} bytes, sha256 {2}": "已上传 {0}：{1} 字节，sha256 {2}",
+    "downloading {0}": "正在下载 {0}",
+    "downloaded {0} to {1}: {2} bytes, sha256 {3}": "已下载 {0} 到 {1}：{2} 字节，sha256 {3}",
+    "there is no folder {0!r} here: create it first, or choose another --to":
+        "这里没有文件夹 {0!r}：先创建它，或者用 --to 换一个地方",
+    # send
+    "[{0} bytes, {1:.1f} ms, ok]": "[{0} 字节，{1:.1f} 毫秒，回显一致]",
+    "[{0} bytes, {1:.1f} ms, MISMATCH]": "[{0} 字节，{1:.1f} 毫秒，回显不一致 MISMATCH]",
+    # student-edition, bench
+    "no notebooks in {0}": "{0} 里没有 notebook（.ipynb 文件）：用 --source 指定教师版所在的文件夹",
+    "wrote {0} student notebooks to {1}": "已生成 {0} 个学生版 notebook，保存在 {1}",
+    "saved {0} and {1}": "已保存 {0} 和 {1}",
+    "bench": "基准测试",
+    "bench: {0} measurements": "基准测试：共 {0} 项测量",
+    "{0}, {1:,} connections": "{0}，{1:,} 个连接",
+    "server": "服务器",
+    "round trips/s": "往返次数/秒",
+    "vs best peer": "与最佳参照比",
+    "errors": "错误数",
+    "connections held and echoing": "保持住并能回显的连接数",
+    "listen backlog": "listen 队列",
+    "{0:>14,} of {1:<13,}": "{0:>14,} / {1:<13,}",
+    "server on CPU 0, clients on the others": "服务器在 CPU 0 上，客户端在其余 CPU 上",
+    "not pinned": "未绑定 CPU",
+    "* a stdlib peer. {0} B messages, {1:g} s per run, median of {2} fresh starts; "
+    "load clients in {3} process(es); {4}; {5} CPUs; fd soft limit {6}.":
+        "* 标准库的参照服务器。消息 {0} 字节，每轮 {1:g} 秒，取 {2} 次全新启动的中位数；"
+        "压测客户端在 {3} 个进程里；{4}；共 {5} 个 CPU；文件描述符软限制 {6}。",
+    # the parser
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "show this help message and exit": "显示这条帮助并退出",
+    "{0}: error: {1}": "{0}：错误：{1}",
+    "Echo servers and clients for the course.": "本课程的回显（echo）服务器和客户端。",
+    "language of the messages: en (English) or zh (Chinese); default: $ECHO_LESSON_LANG, "
+    "else en": "提示信息的语言：en（英文）或 zh（中文）；默认取环境变量 $ECHO_LESSON_LANG，"
+               "没有设置就用 en",
+    "run a reference server until Ctrl+C": "运行一个参考服务器，直到按 Ctrl+C",
+    "address to bind (default 127.0.0.1: this computer only)":
+        "要绑定（bind）的地址（默认 127.0.0.1：只有本机能连）",
+    "0 lets the system choose": "0 表示让系统挑一个空闲端口",
+    "--kind files only: the folder it serves (default ./echo-files, created if missing)":
+        "只用于 --kind files：服务器提供的文件夹（默认 ./echo-files，不存在就创建）",
+    "send a file to a files server": "把一个文件上传到文件服务器",
+    "fetch a file from a files server": "从文件服务器下载一个文件",
+    "the file to send": "要上传的文件",
+    "the name on the server (default: the file's own)": "在服务器上的文件名（默认用原文件名）",
+    "the file's name on the server": "文件在服务器上的名字",
+    "a folder or a file path (default .)": "保存到的文件夹或文件路径（默认 .，即当前文件夹）",
+    "send messages to an echo server and check the echoes":
+        "向回显服务器发送消息，并检查回显是否一致",
+    "how to turn the text into bytes (utf-8, gbk)": "把文字编码成字节的方式（utf-8、gbk）",
+    "write the notebooks with solutions replaced by stubs":
+        "生成学生版 notebook：答案换成待填写的空函数",
+    "where the instructor edition is": "教师版 notebook 所在的文件夹",
+    "load-test the course's servers and the stdlib's, side by side (a table, JSON and a PNG "
+    "plot)": "对本课程的服务器和标准库的服务器并排做压力测试（输出表格、JSON 和 PNG 图）",
+    "course kinds, comma-separated (default threaded,pool,selectors,asyncio)":
+        "要测的课程服务器种类，用逗号分隔（默认 threaded,pool,selectors,asyncio）",
+    "stdlib peers, comma-separated: socketserver,asyncio-streams[,uvloop] (default: all "
+    "available; '' for none)": "作参照的标准库服务器，用逗号分隔：socketserver,asyncio-streams"
+                               "[,uvloop]（默认：能用的全部；'' 表示不要）",
+    "clients at once, e.g. 1,10,100": "同时连接的客户端数，例如 1,10,100",
+    "message size in bytes": "每条消息的字节数",
+    "seconds per measurement": "每次测量的秒数",
+    "fresh starts per server (median)": "每个服务器全新启动几次（取中位数）",
+    "processes running the clients": "运行客户端的进程数",
+    "connections held at once in the capacity test (0: skip it)":
+        "容量测试中同时保持的连接数（0：跳过这项测试）",
+    "do not pin server and clients to cores": "不把服务器和客户端绑定到固定的 CPU 核",
+    "folder for the JSON and PNG": "保存 JSON 和 PNG 的文件夹",
+}
+
+_NAME = r"('[^']*'|\"[^\"]*\")"  # a file name as repr() shows it
+
+PATTERNS: list[tuple[str, str]] = [
+    # client.py and transfer.py
+    (r"there is no file (.+) here to upload",
+     "这里没有文件 {0} 可以上传：检查文件名和当前所在的文件夹"),
+    (r"(.+) shrank while it was sent \((\d+) of (\d+) bytes\)",
+     "{0} 在上传过程中变小了（{2} 字节只读到 {1} 字节）：等写它的程序写完，再上传一次"),
+    (r"upload of " + _NAME, "上传 {0}"),
+    (r"download of " + _NAME, "下载 {0}"),
+    (r"the header is not UTF-8 JSON: (.*)",
+     "收到的头部不是 UTF-8 编码的 JSON：对方是文件服务器（--kind files）吗？（{0}）"),
+    (r"the header must be a JSON object", "头部必须是一个 JSON 对象：对方是文件服务器（--kind files）吗？"),
+    (r"frame of (\d+) bytes announced; the limit is (\d+)",
+     "对方声称要发 {0} 字节的帧，超过了上限 {1}：对方是文件服务器（--kind files）吗？"),
+    # refusals from the files server (servers/files.py) and its name check (transfer.check_name)
+    (r"nothing received for (\S+) s; disconnected", "{0} 秒内什么也没收到，连接已断开"),
+    (r"unknown op (.+): use upload, download or list",
+     "未知的操作 {0}：只能用 upload、download 或 list"),
+    (r"(.+) is not inside the server's folder", "{0} 不在服务器的文件夹里"),
+    (r"a file name must be a non-empty string", "文件名必须是非空的字符串"),
+    (r"(.+) is an absolute path; send a plain file name like 'notes\.txt'",
+     "{0} 是绝对路径：请只发文件名，比如 'notes.txt'"),
+    (r"(.+) tries to leave the server's folder with '\.\.'; send a plain file name",
+     "{0} 想用 '..' 跳出服务器的文件夹：请只发文件名"),
+    (r"(.+) contains (.+); a name has no folder part and no control characters",
+     "{0} 里有 {1}：文件名不能带文件夹部分，也不能有控制字符"),
+    (r"(.+) starts with '\.': such names are hidden or reserved",
+     "{0} 以 '.' 开头：这样的名字是隐藏的或保留的"),
+    (r"(.+) is not valid text \(a lone surrogate\?\)", "{0} 不是有效的文字（有落单的代理字符？）"),
+    (r"the name is (\d+) bytes of UTF-8; the limit is 255",
+     "文件名的 UTF-8 编码有 {0} 字节，上限是 255"),
+    (r"the size must be a whole number of bytes, not (.+)", "大小必须是整数个字节，而不是 {0}"),
+    (r"(.+) is (\d+) bytes; this server takes at most (\d+) bytes per file",
+     "{0} 有 {1} 字节，这个服务器每个文件最多只收 {2} 字节"),
+    (r"checksum mismatch: (.+) was damaged on the way and was not kept; send it again",
+     "校验和不一致：{0} 在路上损坏了，服务器没有保存它；请再发一次"),
+    (r"no file named (.+) on the server; list_files\(\) shows what there is",
+     "服务器上没有名为 {0} 的文件；用 list_files() 看看有哪些文件"),
+    # the bench
+    (r"unknown server (.+): kinds are (.+); peers are (.+)",
+     "没有叫 {0} 的服务器：课程的服务器种类有 {1}；标准库参照服务器有 {2}"),
+    # the operating system
+    (r"Permission denied",  # serve --port 80 without root: exc.strerror
+     "权限不够：1024 以下的端口要管理员权限才能用，换一个大于 1024 的端口，比如 --port 8080"),
+    (r"timed out", "超时了：服务器没有在限定时间内回应（可以用 --timeout 多等一会儿）"),
+    (r"\[Errno (-?\d+)\] (?:Name or service not known|Temporary failure in name resolution|"
+     r"No address associated with hostname|nodename nor servname provided, or not known)",
+     "找不到这个主机名（Errno {0}）：检查 --host 是否写对了；在本机测试就用 127.0.0.1"),
+    (r"\[Errno (\d+)\] Connection reset by peer",
+     "连接被对方重置了（Errno {0} / WinError 10054）：对方突然关闭了连接"),
+    (r"\[Errno (\d+)\] Broken pipe", "管道已断开（Errno {0}）：对方已经关闭了连接"),
+    (r"\[Errno (\d+)\] Connection refused",
+     "连接被拒绝（Errno {0} / WinError 10061）：这个端口上没有服务器在监听，先启动服务器"),
+    (r"\[Errno (\d+)\] No such file or directory: (.+)", "没有这个文件或文件夹（Errno {0}）：{1}"),
+    (r"\[Errno (\d+)\] Permission denied: (.+)", "没有权限（Errno {0}）：{1}"),
+    (r"\[Errno (\d+)\] Is a directory: (.+)", "这是一个文件夹，不是文件（Errno {0}）：{1}"),
+    # argparse
+    (r"invalid choice: (.+) \(choose from (.+)\)", "无效的取值 {0}（可选：{1}）"),
+    (r"the following arguments are required: (.+)", "缺少必需的参数：{0}"),
+    (r"unrecognized arguments: (.+)", "无法识别的参数：{0}"),
+    (r"invalid (\w+) value: (.+)", "无效的 {0} 值：{1}"),
+    (r"expected one argument", "后面要跟一个值"),
+    (r"ambiguous option: (.+) could match (.+)", "有歧义的选项：{0} 可以匹配 {1}"),
+]
+
+# Joined messages: every group is translated on its own (cli._explain), then put in the template.
+NESTED: list[tuple[re.Pattern, str]] = [(re.compile(p, re.S), t) for p, t in [
+    (r"(.+?): refused by the server: (.*)", "{0}：服务器拒绝了：{1}"),
+    (r"(.+?): the server closed the connection \((.*)\)", "{0}：服务器关闭了连接（{1}）"),
+    (r"(upload of " + _NAME + r") was cut off after (\d+) of (\d+) bytes: (.*)",
+     "{0} 在发出 {3} 字节中的 {2} 字节后中断了：{4}"),
+    (r"(.+?) was cut off after (\d+) of (\d+) bytes", "{0} 在收到 {2} 字节中的 {1} 字节后中断了"),
+    (r"(download of " + _NAME + r") was cut off: (.*)", "{0} 中断了：{2}"),
+    (r"(.+?): the server's checksum does not match ours",
+     "{0}：服务器算出的校验和与我们的不一致，请再上传一次"),
+    (r"(.+?): checksum mismatch, file discarded", "{0}：校验和不一致，文件已丢弃，请再下载一次"),
+    (r"bad request: (.*)", "请求有误：{0}"),
+    (r"argument (\S+?): (.*)", "参数 {0}：{1}"),
+]]
