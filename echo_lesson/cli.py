@@ -333,15 +333,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _language_from(argv: list[str]) -> str:
     """The language asked for before argparse runs (its help is built in that language):
-    `--lang X` or `--lang=X` anywhere before a bare `--`, else $ECHO_LESSON_LANG, else en.
-    A bad --lang is left for argparse to refuse; a bad $ECHO_LESSON_LANG is refused here."""
+    the last `--lang X` or `--lang=X` before a bare `--` (as argparse: the last one wins),
+    else $ECHO_LESSON_LANG, else en. A bad --lang is left for argparse to refuse; a bad
+    $ECHO_LESSON_LANG is refused here."""
+    asked = None
     for i, arg in enumerate(argv):
         if arg == "--":
             break
         value = arg.split("=", 1)[1] if arg.startswith("--lang=") else (
             argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None)
         if value in LANGUAGES:
-            return value
+            asked = value
+    if asked:
+        return asked
     chosen = os.environ.get(LANG_ENV, "").strip()
     if chosen and chosen not in LANGUAGES:  # which language to say it in? both
         choices = ", ".join(LANGUAGES)
