@@ -327,10 +327,12 @@ def format_table(report: dict) -> str:
 
 
 def plot_bench(report: dict):
-    """Round trips/s and p99 latency by concurrency, one line per server; connections held."""
+    """Round trips/s and p99 latency by concurrency, one line per server; and, when the
+    capacity test ran, the connections each server held."""
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    held = [r for r in report["servers"] if r["capacity"]]
+    fig, axes = plt.subplots(1, 3 if held else 2, figsize=(13 if held else 9, 3.8))
     for row in report["servers"]:
         cs = [int(c) for c in row["median"]]
         style = "--" if row["peer"] else "-"
@@ -344,13 +346,12 @@ def plot_bench(report: dict):
         ax.set_title(title)
         ax.set_ylim(bottom=0)
     axes[0].legend(fontsize=8)
-    held = [r for r in report["servers"] if r["capacity"]]
-    axes[2].bar([r["server"] for r in held], [r["capacity"]["echoed"] for r in held],
-                color=["#999" if r["peer"] else "#4a7" for r in held])
-    if held:
+    if held:  # no empty third panel when the capacity test was left out (capacity=0)
+        axes[2].bar([r["server"] for r in held], [r["capacity"]["echoed"] for r in held],
+                    color=["#999" if r["peer"] else "#4a7" for r in held])
         axes[2].axhline(held[0]["capacity"]["requested"], color="k", lw=0.8, ls=":")
-    axes[2].set_title("connections held and echoing")
-    axes[2].tick_params(axis="x", rotation=45)
+        axes[2].set_title("connections held and echoing")
+        axes[2].tick_params(axis="x", rotation=45)
     fig.tight_layout()
     return fig
 

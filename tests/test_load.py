@@ -129,3 +129,23 @@ def test_bench_command_prints_the_table_and_saves_json_and_png(tmp_path):
         assert cap["echoed"] == (40 if row["server"] != "pool" else min(40, 64))
     peer = report["servers"][-1]
     assert peer["peer"] and all(m["ratio_to_best_peer"] == 1.0 for m in peer["median"].values())
+
+
+@pytest.mark.parametrize("capacity, panels", [(0, 2), (5, 3)])
+def test_bench_plot_shows_the_capacity_panel_only_when_it_was_measured(capacity, panels):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from echo_lesson.bench import plot_bench, run_bench
+
+    report = run_bench(kinds=["selectors"], peers=[], concurrency=[1], duration=0.1, repeat=1,
+                       capacity=capacity, pin=False, warmup=0.05, progress=None)
+    fig = plot_bench(report)
+    try:
+        titles = [ax.get_title() for ax in fig.axes]
+        assert len(titles) == panels
+        assert ("connections held and echoing" in titles) == bool(capacity)
+        assert all(ax.has_data() for ax in fig.axes)  # no empty panel
+    finally:
+        plt.close(fig)
