@@ -131,7 +131,10 @@ def _answer(sock, what: str) -> dict:
         reply = recv_header(sock)
     except ConnectionError as exc:
         raise TransferError(f"{what}: the server closed the connection ({exc})") from None
-    if not reply.get("ok"):
+    if "ok" not in reply:  # an echo server sends our own request back, for instance
+        raise TransferError(f"{what}: the server does not speak the files protocol (is it an "
+                            "echo server?): start one with python -m echo_lesson serve --kind files")
+    if not reply["ok"]:
         raise TransferError(f"{what}: refused by the server: {reply.get('error', reply)}")
     return reply
 

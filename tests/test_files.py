@@ -278,3 +278,15 @@ def test_a_frame_over_the_limit_is_refused_from_its_prefix():
     from echo_lesson.protocol import FrameDecoder
     with pytest.raises(ValueError, match="frame of 5000 bytes announced; the limit is 4096"):
         FrameDecoder(limit=4096).feed((5000).to_bytes(4, "big"))
+
+
+def test_an_echo_server_is_named_for_what_it_is(tmp_path):
+    """Pointed at an echo server by mistake, upload and download say so and what to do,
+    instead of showing the request the echo server sent back."""
+    source = write_file(tmp_path / "a.bin", 1000)
+    with el.start_server("threaded") as echo:
+        for attempt in (lambda: upload(echo, source), lambda: download(echo, "a.bin", tmp_path / "out")):
+            with pytest.raises(TransferError, match="does not speak the files protocol") as caught:
+                attempt()
+            assert "serve --kind files" in str(caught.value) and "'op'" not in str(caught.value)
+    assert not (tmp_path / "out").exists()

@@ -169,6 +169,8 @@ PATTERNS: list[tuple[str, str]] = [
 # Joined messages: every group is translated on its own (cli._explain), then put in the template.
 NESTED: list[tuple[re.Pattern, str]] = [(re.compile(p, re.S), t) for p, t in [
     (r"(.+?): refused by the server: (.*)", "{0}：服务器拒绝了：{1}"),
+    (r"(.+?): the server does not speak the files protocol \(is it an echo server\?\): "
+     r"start one with (.+)", "{0}：这个服务器不懂文件传输协议（是回声服务器吗？）：请这样启动一个：{1}"),
     (r"(.+?): the server closed the connection \((.*)\)", "{0}：服务器关闭了连接（{1}）"),
     (r"(upload of " + _NAME + r") was cut off after (\d+) of (\d+) bytes: (.*)",
      "{0} 在发出 {3} 字节中的 {2} 字节后中断了：{4}"),
