@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: lab test test-fast notebooks setup clean
+.PHONY: lab test test-fast notebooks setup clean binder-link
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test-fast: setup
 # Re-run every notebook in place so its stored outputs are what a learner gets now.
 notebooks: setup
 	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb notebooks/zh/*.ipynb
+
+# The Binder launch badge for this clone's GitHub remote (for the README, once published).
+binder-link:
+	@$(PYTHON) tools/binder_link.py
 
 clean:
 	rm -rf $(VENV) test-artifacts .hypothesis
