@@ -26,3 +26,14 @@ def _stop_servers_after_each_test():
     """A failing test must not leave a server running into the next one."""
     yield
     echo_lesson.stop_all()
+
+
+@pytest.fixture
+def chinese():
+    """The package speaks Chinese during the test, and the language before it afterwards."""
+    from echo_lesson import i18n
+
+    previous = i18n.language()
+    i18n.set_language("zh")
+    yield
+    i18n.set_language(previous)

@@ -11,14 +11,6 @@ from echo_lesson.check import check_server
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-@pytest.fixture
-def chinese():
-    previous = i18n.language()
-    i18n.set_language("zh")
-    yield
-    i18n.set_language(previous)
-
-
 def first_recv_only(conn, addr):
     """Fails the split and 1 MB checks; closes a number instead of the socket."""
     client_id = 1

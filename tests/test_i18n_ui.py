@@ -45,14 +45,6 @@ def lang(request):
     i18n.set_language(previous)
 
 
-@pytest.fixture
-def chinese():
-    previous = i18n.language()
-    i18n.set_language("zh")
-    yield
-    i18n.set_language(previous)
-
-
 @pytest.fixture(autouse=True)
 def _panels_stopped():
     yield
