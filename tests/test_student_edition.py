@@ -6,7 +6,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from echo_lesson.edition import is_solution, write_student_edition
+from echo_lesson.edition import is_solution, student_notebook, write_student_edition
+from test_zh_parity import normalise_code, read
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -60,7 +61,23 @@ def test_no_solution_text_leaks(path, student_dir):
     assert not leaked
 
 
-@pytest.mark.parametrize("path", WITH_EXERCISES, ids=edition_id)
+def exercise_code(path: Path) -> list[list[str]]:
+    """The code of each stub a student gets, normalised as the parity test does."""
+    return [normalise_code(cell.source) for cell in student_notebook(read(path), "zh" if path.parent.name == "zh" else "en")
+            .cells if "exercise" in cell.metadata.get("tags", [])]
+
+
+@pytest.mark.parametrize("path", [p for p in WITH_EXERCISES if p.parent.name == "zh"],
+                         ids=edition_id)
+def test_chinese_stubs_are_the_english_stubs(path):
+    """Only comments and strings differ, so the Chinese student edition runs wherever the
+    English one does (that is run below, cell by cell, once)."""
+    chinese = exercise_code(path)
+    assert chinese and chinese == exercise_code(ROOT / "notebooks" / path.name)
+
+
+@pytest.mark.parametrize("path", [p for p in WITH_EXERCISES if p.parent.name != "zh"],
+                         ids=edition_id)
 def test_student_edition_runs_up_to_the_first_exercise(path, student_dir):
     nb = nbformat.read(student_copy(path, student_dir), as_version=4)
     client = NotebookClient(nb, timeout=30, kernel_name="python3",
