@@ -22,7 +22,8 @@ import nbformat
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
