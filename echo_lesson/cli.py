@@ -16,7 +16,8 @@ import sys
 import threading
 
 from .client import EchoClient, to_bytes
-from .i18n import LANGUAGES, language, ljust, set_language, translate, width
+from .i18n import LANGUAGES, language, set_language, translate, width
+from .load import terminal_progress
 from .protocol import decode_data
 from .servers import KINDS, AddressNotHereError, PortInUseError, exposure_warning
 
@@ -55,13 +56,8 @@ def _progress(what: str):
     nothing (a pipe or a log file gets the result line only)."""
     if not sys.stderr.isatty():
         return None
-
-    def show(done: int, total: int) -> None:
-        share = min(1.0, done / total) if total else 1.0
-        sys.stderr.write(f"\r{ljust(what, 40)} [{'#' * int(share * 30):<30}] {share:4.0%}"
-                         + ("\n" if done >= total else ""))
-        sys.stderr.flush()
-    return show
+    show = terminal_progress(what)
+    return lambda done, total: show(done, total, done=done >= total)
 
 
 # --- the subcommands ----------------------------------------------------------------------
@@ -96,7 +92,7 @@ def serve(args: argparse.Namespace) -> int:
     try:
         for event in server.log.follow(done):
             if event.kind != "listen":
-                print(f"{event.t:8.3f}s  {translate(event.describe())}", flush=True)
+                print(f"{event.t:8.3f}s  {event.describe()}", flush=True)
     except KeyboardInterrupt:
         pass
     print(_t("stopping..."), file=sys.stderr, flush=True)

@@ -24,6 +24,8 @@ import time
 from array import array
 from dataclasses import asdict, dataclass
 
+from .i18n import ljust
+
 
 def _address(target) -> tuple[str, int]:
     return tuple(getattr(target, "address", target))[:2]
@@ -343,11 +345,16 @@ def make_progress(progress, what: str):
                 bar.bar_style = "success"
         return show
     if sys.stderr.isatty():
-        def show(value, total, done=False, label=None):
-            share = min(1.0, value / total) if total else 1.0
-            bar = "#" * int(share * 30)
-            sys.stderr.write(f"\r{label or what:<40.40} [{bar:<30}] {share:4.0%}"
-                             + ("\n" if done else ""))
-            sys.stderr.flush()
-        return show
+        return terminal_progress(what)
     return lambda *a, **k: None
+
+
+def terminal_progress(what: str):
+    """show(done, total, done=False, label=None): one line on stderr, redrawn in place."""
+    def show(value, total, done=False, label=None):
+        share = min(1.0, value / total) if total else 1.0
+        bar = "#" * int(share * 30)
+        sys.stderr.write(f"\r{ljust(label or what, 40)} [{bar:<30}] {share:4.0%}"
+                         + ("\n" if done else ""))
+        sys.stderr.flush()
+    return show
