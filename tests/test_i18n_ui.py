@@ -308,11 +308,14 @@ SHOWN = {"translate": [0], "button": [0], "label": [0], "title": [0, 1], "_say":
          "_set_status": [1], "ValueError": [0]}
 
 
-def _candidates(node) -> list[str]:
-    """The English texts an argument can be: both sides of `a if c else b`; in an f-string
-    each value replaced by a sample, in every combination (so plurals and counts fit)."""
+def _candidates(node, constants: dict[str, str]) -> list[str]:
+    """The English texts an argument can be: both sides of `a if c else b`; a module's own
+    string constant (REFUSED); in an f-string each value replaced by a sample, in every
+    combination (so plurals and counts fit)."""
     if isinstance(node, ast.IfExp):
-        return _candidates(node.body) + _candidates(node.orelse)
+        return _candidates(node.body, constants) + _candidates(node.orelse, constants)
+    if isinstance(node, ast.Name) and node.id in constants:
+        return [constants[node.id]]
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
     if isinstance(node, ast.JoinedStr):
@@ -331,13 +334,18 @@ def shown_texts() -> list[tuple[str, list[str]]]:
     files = [*sorted((PACKAGE / "widgets").glob("*.py")), PACKAGE / "chat_widgets.py",
              PACKAGE / "runner.py"]
     for path in files:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        constants = {target.id: node.value.value for node in tree.body
+                     if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+                     and isinstance(node.value.value, str)
+                     for target in node.targets if isinstance(target, ast.Name)}
+        for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
             for index in SHOWN.get(name, []):
                 if index < len(node.args):
-                    texts = _candidates(node.args[index])
+                    texts = _candidates(node.args[index], constants)
                     if texts and any(re.search(r"[A-Za-z]{2}", t) for t in texts):
                         found.append((f"{path.name}:{node.lineno}", texts))
     return found
@@ -355,6 +363,6 @@ def test_the_catalog_test_can_fail():
     """A text that is not in the catalog is found missing (and shown in English)."""
     assert translate("a brand-new label", "zh") == "a brand-new label"
     node = ast.parse('button("A brand-new button", "", "x")').body[0].value
-    assert not any(HAN.search(translate(t, "zh")) for t in _candidates(node.args[0]))
+    assert not any(HAN.search(translate(t, "zh")) for t in _candidates(node.args[0], {}))
     assert untranslated(["启动 Start", "a brand-new label", "3 ms", "threaded"]) == [
         "a brand-new label"]

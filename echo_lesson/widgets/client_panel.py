@@ -22,6 +22,9 @@ MAX_CLIENTS = 50
 TIMEOUT = 3.0  # seconds a Send waits for its echo before saying so
 
 
+REFUSED = "connection refused: nothing is listening there. Is the server running?"
+
+
 def parse_address(text: str) -> tuple[str, int]:
     """'127.0.0.1:8080' or '8080' -> ('127.0.0.1', 8080), with a clear error otherwise."""
     host, _, port = text.strip().rpartition(":")
@@ -198,16 +201,14 @@ class ClientPanel:
     def _explain(self, exc: BaseException) -> str:
         """What went wrong, as shown (in the chosen language)."""
         if isinstance(exc, ConnectionRefusedError) and "nothing is listening" not in str(exc):
-            return translate("connection refused: nothing is listening there. "
-                             "Is the server running?")
+            return translate(REFUSED)
         if isinstance(exc, socket.timeout):
             return friendly_error(TimeoutError())
         return friendly_error(exc)
 
     def _explain_text(self, error: str) -> str:
         if "Refused" in error:
-            return translate("connection refused: nothing is listening there. "
-                             "Is the server running?")
+            return translate(REFUSED)
         if "timed out" in error:
             return friendly_error(TimeoutError())
         return translate(error)
