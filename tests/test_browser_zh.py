@@ -203,13 +203,20 @@ def stop(page) -> None:
     page.wait_for_selector(".el-server-panel .el-status.stopped")  # "已停止", in any language
 
 
-def test_chinese_lesson_and_its_panel_show_chinese_glyphs(lab):
-    with chromium() as browser:
-        page = open_and_start(browser, lab, "fonts")
-        screenshots(page, "zh")
+def glyph_checks(lab, which: str, prefix: str, env=None) -> list[dict]:
+    """Open the lesson in a chromium of its own (with `env`), start the panel, take the
+    screenshots, check every element's glyphs, stop the panel."""
+    with chromium(env=env) as browser:
+        page = open_and_start(browser, lab, which)
+        screenshots(page, prefix)
         checks = [glyph_check(page, selector) for selector in [MARKDOWN, *WIDGET_TEXTS]]
         stop(page)
     print(*checks, sep="\n")
+    return checks
+
+
+def test_chinese_lesson_and_its_panel_show_chinese_glyphs(lab):
+    checks = glyph_checks(lab, "fonts", "zh")
     for check in checks:
         assert check["verdict"] == "glyphs", (
             f"{check}: Chinese drawn as boxes? Install a CJK font "
@@ -220,12 +227,6 @@ def test_chinese_lesson_and_its_panel_show_chinese_glyphs(lab):
 
 def test_the_check_reports_boxes_when_no_font_has_han_glyphs(lab, tmp_path):
     env = dict(os.environ, FONTCONFIG_FILE=str(fonts_without_han(tmp_path)))
-    with chromium(env=env) as browser:
-        page = open_and_start(browser, lab, "no-cjk-font")
-        screenshots(page, "zh-no-cjk-font")
-        checks = [glyph_check(page, selector) for selector in [MARKDOWN, *WIDGET_TEXTS]]
-        stop(page)
-    print(*checks, sep="\n")
-    for check in checks:
+    for check in glyph_checks(lab, "no-cjk-font", "zh-no-cjk-font", env=env):
         assert check["verdict"] == "boxes", check
         assert check["latin_drawn"], check  # the fonts left still draw Latin letters
