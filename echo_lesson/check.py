@@ -71,6 +71,14 @@ class Report:
 
     __repr__ = __str__
 
+    def assert_passed(self) -> None:
+        """Raise AssertionError("Not yet: CHECK: HINT") for the first failed check, so a
+        notebook's self-check cell stops with one sentence that says what to fix."""
+        failed = [c for c in self.checks if not c.passed]
+        if failed:
+            first = failed[0]
+            raise AssertionError(tr("Not yet: ") + f"{tr(first.name)}{tr(': ')}{tr(first.hint)}")
+
     def _repr_html_(self) -> str:
         rows = []
         for c in self.checks:

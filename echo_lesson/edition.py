@@ -48,12 +48,17 @@ def is_solution(cell) -> bool:
     return cell.cell_type == "code" and SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
 
 
+def stub_of(cell, language: str = "en") -> str:
+    """What the learner gets in place of this solution cell."""
+    return cell.metadata.get("student_stub") or stub_for(cell.source, language)
+
+
 def student_notebook(nb, language: str = "en"):
     """A copy of the notebook with solutions stubbed and their outputs cleared."""
     nb = nbformat.from_dict(nb)  # a deep copy
     for cell in nb.cells:
         if is_solution(cell):
-            cell.source = cell.metadata.get("student_stub") or stub_for(cell.source, language)
+            cell.source = stub_of(cell, language)
             cell.outputs = []
             cell.execution_count = None
             cell.metadata["tags"] = [t for t in cell.metadata["tags"] if t != SOLUTION_TAG]

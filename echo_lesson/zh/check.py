@@ -7,7 +7,7 @@ TEXTS = {
     "pass": "通过", "FAIL": "失败", "✔ passed": "✔ 通过", "✘ failed": "✘ 失败",
     "expected: ": "期望：", "hint: ": "提示：", ": ": "：", " Well done!": "做得好！",
     "check": "检查项", "result": "结果", "expected": "期望", "what happened": "实际情况",
-    "hint": "提示",
+    "hint": "提示", "Not yet: ": "还没完成：",
     # names of the checks
     "one echo": "一次回显",
     "bytes that are not text": "非文本字节",
