@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# Writes (or updates) your own copy of the course in my-notebooks/ -- exercises to do,
+# notebooks you changed kept -- and opens JupyterLab there. Chinese: ECHO_LESSON_LANG=zh make lab
 lab: setup
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+	$(BIN)/python -m echo_lesson lab
 
 # Every test and every notebook (nbval, strict). The browser tests need Debian's chromium;
 # without it they are left out, and this says so loudly.

@@ -188,6 +188,93 @@ def student_edition(args: argparse.Namespace) -> int:
     return 0
 
 
+def workspace(args: argparse.Namespace) -> int:
+    """Write (or bring up to date) the learner's copy of the course; never lose their work."""
+    from pathlib import Path
+
+    from . import workspace as ws
+
+    folder = Path(args.dir)
+    course = Path(args.source) if args.source else ws.course_folder()
+    if not (course / ws.START).exists():
+        _error(_t("there is no course in {0}: run this in the course's folder, or give "
+                  "--source FOLDER (the folder that holds {1})", str(course), ws.START))
+        return 2
+    if folder.exists() and not folder.is_dir():
+        _error(_t("{0} is a file, not a folder: choose another folder for your notebooks",
+                  str(folder)))
+        return 2
+    if args.reset:
+        try:
+            outcome = ws.reset(folder, args.reset, course)
+        except KeyError:
+            _error(_t("there is no notebook {0!r} in the course: give a name such as "
+                      "01_first_echo_server.ipynb, or zh/01_first_echo_server.ipynb for the "
+                      "Chinese edition", args.reset))
+            return 2
+        if outcome.moved_to:
+            print(_t("moved your {0} aside to {1}", outcome.name, outcome.moved_to))
+        print(_t("reset {0}: the course's version", outcome.name), flush=True)
+        return 0
+    for outcome in ws.write_workspace(folder, course):
+        print(_outcome_line(outcome), flush=True)
+    print(_t("your notebooks are in {0}: start with {1}", str(folder),
+             start_page(language())), flush=True)
+    return 0
+
+
+def _outcome_line(outcome) -> str:
+    """What `workspace` did with one notebook, as one line in the chosen language."""
+    name = outcome.name
+    if outcome.action == "created":
+        return _t("created  {0}", name)
+    if outcome.action == "updated":
+        return _t("updated  {0}", name)
+    if outcome.why == "up to date":
+        return _t("kept     {0} (up to date)", name)
+    if outcome.why == "you changed it":
+        return _t("kept     {0} (you changed it: your work stays; --reset {0} takes the "
+                  "course's new version and moves yours aside)", name)
+    return _t("kept     {0} (it was here before and differs from the course's: --reset {0} "
+              "takes the course's version and moves yours aside)", name)
+
+
+def start_page(lang: str) -> str:
+    """The notebook JupyterLab opens first, relative to the workspace."""
+    from .workspace import START
+
+    return f"zh/{START}" if lang == "zh" else START
+
+
+def lab(args: argparse.Namespace) -> int:
+    """Bring the learner's workspace up to date, then open JupyterLab there."""
+    import subprocess
+    from pathlib import Path
+
+    status = workspace(argparse.Namespace(dir=args.dir, source=args.source, reset=None))
+    if status:
+        return status
+    root = Path(args.dir).resolve()  # JupyterLab's root: the answers are not one click away
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}"]
+    if args.no_browser:
+        command.append("--no-browser")
+    if args.port is not None:
+        command.append(f"--port={args.port}")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        print(_t("running as root (a container or a cloud machine?): passing --allow-root, "
+                 "which JupyterLab asks for then"), file=sys.stderr, flush=True)
+        command.append("--allow-root")
+    command.append(str(root / start_page(language())))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "posix":  # become JupyterLab: Ctrl+C and kill reach it, no process is left
+        os.execv(sys.executable, command)
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 0
+
+
 def bench(args: argparse.Namespace) -> int:
     """Compare the course's servers with the stdlib's; print the table, save JSON + PNG."""
     from .bench import COURSE_KINDS, format_table, run_bench, save
@@ -303,6 +390,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("outdir")
     p.add_argument("--source", default="notebooks", help=_("where the instructor edition is"))
     p.set_defaults(run=student_edition)
+
+    for name, run, what in (
+            ("workspace", workspace, _("write your own copy of the course (exercises to do) "
+                                       "into DIR; run again to get updates: notebooks you "
+                                       "changed are kept")),
+            ("lab", lab, _("bring your copy of the course up to date, then open JupyterLab "
+                           "there (what `make lab` runs)"))):
+        p = commands.add_parser(name, help=what)
+        p.add_argument("dir", nargs="?", default="my-notebooks", metavar="DIR",
+                       help=_("your folder (default my-notebooks)"))
+        p.add_argument("--source", help=_("where the instructor edition is (default: the "
+                                          "course's notebooks folder)"))
+        if name == "workspace":
+            p.add_argument("--reset", metavar="NOTEBOOK",
+                           help=_("put this notebook back as the course has it; your copy "
+                                  "is moved aside under a dated name, never deleted"))
+        else:
+            p.add_argument("--no-browser", action="store_true",
+                           help=_("start JupyterLab without opening a browser"))
+            p.add_argument("--port", type=int, help=_("JupyterLab's port (default 8888)"))
+        p.set_defaults(run=run)
     p = commands.add_parser("bench", help=_("load-test the course's servers and the stdlib's, "
                                             "side by side (a table, JSON and a PNG plot)"))
     p.add_argument("--kinds", help=_("course kinds, comma-separated (default threaded,pool,"

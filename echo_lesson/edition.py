@@ -3,8 +3,10 @@
 A cell tagged `solution` holds the answer to an exercise. In the student edition its code
 becomes a stub (the cell's `student_stub` metadata if it has one; else each function's
 `def` line and docstring with `...` as body, so the self-check that follows runs and says
-"not yet" instead of crashing), and its outputs are cleared. A Chinese notebook (in a `zh`
-folder) gets its stubs' comments in Chinese.
+"not yet" instead of crashing), and its outputs are cleared. Right under the stub comes the
+answer, folded away in a markdown `<details>` block (tagged `solution-details`): one click
+for a stuck learner, and never run by mistake. A Chinese notebook (in a `zh` folder) gets
+its stubs' comments and the block's title in Chinese.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import ast
 from pathlib import Path
 
 import nbformat
+from nbformat.v4 import new_markdown_cell
 
 SOLUTION_TAG = "solution"
 # What a stub says, by language: the line above it, and the comment in each empty body.
@@ -20,6 +23,13 @@ STUB_TEXTS = {
     "zh": ("# 轮到你了：在这里写下你的答案，然后运行下面的检查。", "# 在这里写你的代码"),
 }
 DEFAULT_STUB = STUB_TEXTS["en"][0] + "\n"
+DETAILS_TAG = "solution-details"
+DETAILS_TITLE = {
+    "en": "Solution (open it when you are stuck, or to compare with yours)",
+    "zh": "参考答案（卡住了再打开，或者写完后对照）",
+}
+# What the instructor's solution cells carry for tests only (tests/test_exercises.py).
+TEST_METADATA = ("student_stub", "wrong_answers", "stub_says")
 
 
 def stub_for(source: str, language: str = "en") -> str:
@@ -53,17 +63,38 @@ def stub_of(cell, language: str = "en") -> str:
     return cell.metadata.get("student_stub") or stub_for(cell.source, language)
 
 
+def details_cell(solution: str, language: str = "en", cell_id: str | None = None):
+    """The answer, folded: a markdown cell a learner opens with one click."""
+    fence = "```"
+    while fence in solution:  # a fence the code itself does not contain
+        fence += "`"
+    text = (f"<details><summary>{DETAILS_TITLE[language]}</summary>\n\n"
+            f"{fence}python\n{solution.rstrip()}\n{fence}\n\n</details>")
+    cell = new_markdown_cell(text, metadata={"tags": [DETAILS_TAG]})
+    if cell_id:  # the same id each time the edition is written
+        cell.id = cell_id
+    return cell
+
+
 def student_notebook(nb, language: str = "en"):
-    """A copy of the notebook with solutions stubbed and their outputs cleared."""
+    """A copy of the notebook with solutions stubbed, their outputs cleared, and each
+    answer folded in a <details> block under its stub."""
     nb = nbformat.from_dict(nb)  # a deep copy
+    cells = []
     for cell in nb.cells:
+        cells.append(cell)
         if is_solution(cell):
+            answer = cell.source
             cell.source = stub_of(cell, language)
             cell.outputs = []
             cell.execution_count = None
             cell.metadata["tags"] = [t for t in cell.metadata["tags"] if t != SOLUTION_TAG]
-            cell.metadata.pop("student_stub", None)
+            for key in TEST_METADATA:
+                cell.metadata.pop(key, None)
             cell.metadata["tags"].append("exercise")
+            cell_id = f"{cell['id']}-answer" if cell.get("id") else None
+            cells.append(details_cell(answer, language, cell_id))
+    nb.cells = cells
     return nb
 
 

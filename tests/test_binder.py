@@ -1,4 +1,5 @@
-"""Binder: environment.yml builds the course, and the launch link opens lesson 00."""
+"""Binder: environment.yml builds the course, postBuild writes the learner's workspace, and
+the launch link opens lesson 00 there."""
 from __future__ import annotations
 
 import importlib.util
@@ -13,7 +14,7 @@ spec = importlib.util.spec_from_file_location("binder_link", ROOT / "tools" / "b
 binder_link = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(binder_link)
 
-LESSON_00 = "?urlpath=lab/tree/notebooks/00_start_here.ipynb"
+LESSON_00 = "?urlpath=lab/tree/my-notebooks/00_start_here.ipynb"
 
 
 @pytest.mark.parametrize("remote", ["https://github.com/someone/echo-lesson.git",
@@ -28,14 +29,15 @@ def test_every_github_remote_gives_the_same_link(remote):
 def test_the_badge_and_the_chinese_edition():
     badge = binder_link.badge("git@github.com:someone/echo-lesson.git")
     assert badge.startswith("[![Launch on Binder](https://mybinder.org/badge_logo.svg)](")
-    assert binder_link.binder_url("https://github.com/a/b", "notebooks/zh/00_start_here.ipynb") \
-        .endswith("?urlpath=lab/tree/notebooks/zh/00_start_here.ipynb")
+    assert binder_link.binder_url("https://github.com/a/b", binder_link.START_ZH) \
+        .endswith("?urlpath=lab/tree/my-notebooks/zh/00_start_here.ipynb")
 
 
 @pytest.mark.parametrize("remote, notebook, says", [
     ("https://gitlab.com/a/b.git", binder_link.START, "not a GitHub address"),
     ("/srv/git/echo-lesson", binder_link.START, "not a GitHub address"),
-    ("https://github.com/a/b", "notebooks/99_missing.ipynb", "no notebooks/99_missing"),
+    ("https://github.com/a/b", "my-notebooks/99_missing.ipynb", "no my-notebooks/99_missing"),
+    ("https://github.com/a/b", "notebooks/00_start_here.ipynb", "the workspace"),  # answers
 ])
 def test_what_binder_cannot_open_is_refused(remote, notebook, says):
     with pytest.raises(ValueError, match=says):
@@ -61,3 +63,15 @@ def test_the_command_says_what_to_do_without_a_github_remote(tmp_path):
     english, chinese = result.stdout.splitlines()
     assert english.endswith("(https://mybinder.org/v2/gh/someone/echo-lesson/HEAD" + LESSON_00 + ")")
     assert chinese.startswith("[![在 Binder 上打开中文版]")
+
+
+def test_post_build_writes_the_workspace_that_the_link_opens(tmp_path):
+    """What Binder runs after installing environment.yml, run here in a fresh folder."""
+    post_build = ROOT / "postBuild"
+    assert post_build.stat().st_mode & 0o111, "repo2docker runs postBuild only if executable"
+    env = {**__import__("os").environ, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"}
+    result = subprocess.run(["bash", str(post_build)], capture_output=True, text=True,
+                            timeout=120, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    for notebook in (binder_link.START, binder_link.START_ZH):
+        assert (tmp_path / notebook).is_file(), notebook

@@ -6,7 +6,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from echo_lesson.edition import DEFAULT_STUB, student_notebook, stub_for, write_student_edition
+from echo_lesson.edition import (DETAILS_TAG, DEFAULT_STUB, student_notebook, stub_for,
+                                 write_student_edition)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -15,6 +16,13 @@ SOLUTION = '''def my_handler(conn, addr):
     while data := conn.recv(4096):
         conn.sendall(data)
 '''
+
+
+def without_answers(path) -> str:
+    """The student notebook's text minus the folded answers (the one place they may be)."""
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [c for c in nb.cells if DETAILS_TAG not in c.metadata.get("tags", [])]
+    return nbformat.writes(nb)
 
 
 def solution_cell(source=SOLUTION, **metadata):
@@ -45,12 +53,26 @@ def test_solution_cells_are_replaced_and_cleared_the_rest_kept():
                              new_code_cell("check(my_handler)"),
                              solution_cell("answer = 42", student_stub="answer = ...")])
     student = student_notebook(nb)
-    md, stubbed, check, custom = student.cells
+    md, stubbed, folded, check, custom, folded_custom = student.cells
     assert md.source == "# Exercise" and check.source == "check(my_handler)"
     assert "sendall" not in stubbed.source and stubbed.outputs == []
     assert stubbed.execution_count is None and stubbed.metadata["tags"] == ["exercise"]
     assert custom.source == "answer = ..." and "student_stub" not in custom.metadata
     assert nb.cells[1].source == SOLUTION  # the instructor's copy is untouched
+
+
+def test_each_answer_is_folded_under_its_stub_never_as_code():
+    nb = new_notebook(cells=[solution_cell(wrong_answers=[{"source": "x", "says": "y"}])])
+    stubbed, folded = student_notebook(nb).cells
+    assert folded.cell_type == "markdown" and folded.metadata["tags"] == [DETAILS_TAG]
+    assert folded.source.startswith("<details><summary>Solution")
+    assert f"```python\n{SOLUTION}```\n\n</details>" in folded.source
+    assert "wrong_answers" not in stubbed.metadata  # test data, not for the learner
+    chinese = student_notebook(nb, "zh").cells[1].source
+    assert chinese.startswith("<details><summary>参考答案")
+    # A fence inside the answer cannot close the block early.
+    tricky = student_notebook(new_notebook(cells=[solution_cell('s = """```"""')])).cells[1]
+    assert "````python\n" in tricky.source
 
 
 def test_cli_writes_one_student_notebook_per_notebook(tmp_path):
@@ -63,7 +85,7 @@ def test_cli_writes_one_student_notebook_per_notebook(tmp_path):
                              "--source", str(source)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["01_a.ipynb", "02_b.ipynb"]
-    assert "conn.sendall(data)" not in (out / "01_a.ipynb").read_text()
+    assert "conn.sendall(data)" not in without_answers(out / "01_a.ipynb")
     assert "secret output" not in (out / "01_a.ipynb").read_text()
 
 
@@ -76,5 +98,5 @@ def test_the_chinese_edition_gets_chinese_stubs(tmp_path):
     written = write_student_edition(source, out)
     assert sorted(p.relative_to(out).as_posix() for p in written) == ["01_a.ipynb", "zh/01_a.ipynb"]
     assert "Your turn" in (out / "01_a.ipynb").read_text()
-    chinese = (out / "zh" / "01_a.ipynb").read_text(encoding="utf-8")
+    chinese = without_answers(out / "zh" / "01_a.ipynb")
     assert "轮到你了" in chinese and "Your turn" not in chinese and "conn.sendall(data)" not in chinese

@@ -2,7 +2,9 @@
 
 Binder needs the repository's public address, which only the clone's `origin` remote knows:
     python tools/binder_link.py            # or: make binder-link
-prints the Markdown badge for the README; the link opens JupyterLab on lesson 00.
+prints the Markdown badge for the README; the link opens JupyterLab on lesson 00 of the
+learner's workspace (`my-notebooks/`, the student edition, which `postBuild` writes when
+Binder builds the image).
 """
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-START = "notebooks/00_start_here.ipynb"
+WORKSPACE = "my-notebooks/"  # what postBuild writes: the course's notebooks/, exercises to do
+START = WORKSPACE + "00_start_here.ipynb"
+START_ZH = WORKSPACE + "zh/00_start_here.ipynb"
 BADGE = "https://mybinder.org/badge_logo.svg"
 _GITHUB = re.compile(r"^(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)"
                      r"(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+?)(?:\.git)?/?$")
@@ -24,8 +28,10 @@ def binder_url(remote: str, notebook: str = START, ref: str = "HEAD") -> str:
     if not match:
         raise ValueError(f"{remote!r} is not a GitHub address: Binder builds public GitHub "
                          "repositories (push this one there first)")
-    if not (ROOT / notebook).exists():
-        raise ValueError(f"there is no {notebook} to open")
+    course_copy = "notebooks/" + notebook.removeprefix(WORKSPACE)
+    if not notebook.startswith(WORKSPACE) or not (ROOT / course_copy).exists():
+        raise ValueError(f"there is no {notebook} to open (the workspace holds the course's "
+                         f"notebooks/, and Binder opens it)")
     return (f"https://mybinder.org/v2/gh/{match['owner']}/{match['repo']}/{ref}"
             f"?urlpath=lab/tree/{notebook}")
 
@@ -43,7 +49,7 @@ def main() -> int:
         return 1
     try:
         print(badge(remote.stdout))
-        print(badge(remote.stdout, "notebooks/zh/00_start_here.ipynb").replace(
+        print(badge(remote.stdout, START_ZH).replace(
             "Launch on Binder", "在 Binder 上打开中文版"))
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

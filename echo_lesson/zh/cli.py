@@ -38,6 +38,33 @@ TEXTS: dict[str, str] = {
     "no notebooks in {0}": "{0} 里没有 notebook（.ipynb 文件）：用 --source 指定教师版所在的文件夹",
     "wrote {0} student notebooks to {1}": "已生成 {0} 个学生版 notebook，保存在 {1}",
     "saved {0} and {1}": "已保存 {0} 和 {1}",
+    # workspace, lab
+    "there is no course in {0}: run this in the course's folder, or give --source FOLDER "
+    "(the folder that holds {1})":
+        "{0} 里没有课程：请在课程的文件夹里运行，或者用 --source 指定存放 {1} 的文件夹",
+    "{0} is a file, not a folder: choose another folder for your notebooks":
+        "{0} 是一个文件，不是文件夹：请为你的 notebook 换一个文件夹",
+    "there is no notebook {0!r} in the course: give a name such as 01_first_echo_server.ipynb, "
+    "or zh/01_first_echo_server.ipynb for the Chinese edition":
+        "课程里没有 notebook {0!r}：请写出它的名字，比如 01_first_echo_server.ipynb，"
+        "中文版是 zh/01_first_echo_server.ipynb",
+    "moved your {0} aside to {1}": "你的 {0} 已挪到一边，改名为 {1}（没有删除）",
+    "reset {0}: the course's version": "已重置 {0}：现在是课程的版本",
+    "created  {0}": "新建  {0}",
+    "updated  {0}": "更新  {0}",
+    "kept     {0} (up to date)": "保留  {0}（已是最新）",
+    "kept     {0} (you changed it: your work stays; --reset {0} takes the course's new version "
+    "and moves yours aside)":
+        "保留  {0}（你改过它：你的作业原样保留；用 --reset {0} 可换成课程的新版本，"
+        "你的那份会被挪到一边）",
+    "kept     {0} (it was here before and differs from the course's: --reset {0} takes the "
+    "course's version and moves yours aside)":
+        "保留  {0}（它原来就在这里，和课程的版本不同：用 --reset {0} 可换成课程的版本，"
+        "你的那份会被挪到一边）",
+    "your notebooks are in {0}: start with {1}": "你的 notebook 在 {0} 里：从 {1} 开始",
+    "running as root (a container or a cloud machine?): passing --allow-root, which "
+    "JupyterLab asks for then":
+        "正以 root 身份运行（在容器或云主机里？）：已加上 JupyterLab 这时要求的 --allow-root",
     "bench": "基准测试",
     "bench: {0} measurements": "基准测试：共 {0} 项测量",
     "{0}, {1:,} connections": "{0}，{1:,} 个连接",
@@ -82,6 +109,20 @@ TEXTS: dict[str, str] = {
     "write the notebooks with solutions replaced by stubs":
         "生成学生版 notebook：答案换成待填写的空函数",
     "where the instructor edition is": "教师版 notebook 所在的文件夹",
+    "write your own copy of the course (exercises to do) into DIR; run again to get updates: "
+    "notebooks you changed are kept":
+        "把课程复制一份给你自己（练习留给你做），写到 DIR；再运行一次可获取更新："
+        "你改过的 notebook 会原样保留",
+    "bring your copy of the course up to date, then open JupyterLab there (what `make lab` "
+    "runs)": "把你那份课程更新到最新，然后在那里打开 JupyterLab（`make lab` 做的就是这个）",
+    "your folder (default my-notebooks)": "你的文件夹（默认 my-notebooks）",
+    "where the instructor edition is (default: the course's notebooks folder)":
+        "教师版 notebook 所在的文件夹（默认：课程的 notebooks 文件夹）",
+    "put this notebook back as the course has it; your copy is moved aside under a dated "
+    "name, never deleted": "把这个 notebook 恢复成课程的版本；你的那份会改名（带日期）挪到一边，"
+                           "绝不删除",
+    "start JupyterLab without opening a browser": "启动 JupyterLab，但不打开浏览器",
+    "JupyterLab's port (default 8888)": "JupyterLab 的端口（默认 8888）",
     "load-test the course's servers and the stdlib's, side by side (a table, JSON and a PNG "
     "plot)": "对本课程的服务器和标准库的服务器并排做压力测试（输出表格、JSON 和 PNG 图）",
     "course kinds, comma-separated (default threaded,pool,selectors,asyncio)":
