@@ -354,7 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     p = commands.add_parser("serve", help=_("run a reference server until Ctrl+C"))
-    p.add_argument("--kind", choices=list(KINDS), default="threaded")
+    p.add_argument("--kind", choices=list(KINDS), default="threaded",
+                   help=_("which reference server (default threaded: one thread per client)"))
     p.add_argument("--host", default="127.0.0.1",
                    help=_("address to bind (default 127.0.0.1: this computer only)"))
     p.add_argument("--port", type=int, default=8080, help=_("0 lets the system choose"))
@@ -365,9 +366,11 @@ def build_parser() -> argparse.ArgumentParser:
     for name, run, what in (("upload", upload, _("send a file to a files server")),
                             ("download", download, _("fetch a file from a files server"))):
         p = commands.add_parser(name, help=what)
-        p.add_argument("--host", default="127.0.0.1")
-        p.add_argument("--port", type=int, default=8080)
-        p.add_argument("--timeout", type=float, default=10.0)
+        p.add_argument("--host", default="127.0.0.1", help=_("the server's address (default "
+                                                             "127.0.0.1: this computer)"))
+        p.add_argument("--port", type=int, default=8080, help=_("the server's port (default 8080)"))
+        p.add_argument("--timeout", type=float, default=10.0,
+                       help=_("seconds to wait for the server before giving up (default 10)"))
         if name == "upload":
             p.add_argument("path", help=_("the file to send"))
             p.add_argument("--name", help=_("the name on the server (default: the file's own)"))
@@ -377,17 +380,21 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(run=run)
 
     p = commands.add_parser("send", help=_("send messages to an echo server and check the echoes"))
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--host", default="127.0.0.1", help=_("the server's address (default "
+                                                         "127.0.0.1: this computer)"))
+    p.add_argument("--port", type=int, default=8080, help=_("the server's port (default 8080)"))
     p.add_argument("--encoding", default="utf-8",
                    help=_("how to turn the text into bytes (utf-8, gbk)"))
-    p.add_argument("--timeout", type=float, default=5.0)
-    p.add_argument("messages", nargs="+", metavar="MESSAGE")
+    p.add_argument("--timeout", type=float, default=5.0,
+                   help=_("seconds to wait for each echo before giving up (default 5)"))
+    p.add_argument("messages", nargs="+", metavar="MESSAGE",
+                   help=_("a message to send; each one is sent, then its echo is read and "
+                          "compared"))
     p.set_defaults(run=send)
 
     p = commands.add_parser("student-edition",
                             help=_("write the notebooks with solutions replaced by stubs"))
-    p.add_argument("outdir")
+    p.add_argument("outdir", help=_("the folder to write the student notebooks to"))
     p.add_argument("--source", default="notebooks", help=_("where the instructor edition is"))
     p.set_defaults(run=student_edition)
 

@@ -112,3 +112,17 @@ def test_binding_beyond_loopback_warns():
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=10)
     assert proc.returncode == 0
+
+
+def test_every_option_and_argument_says_what_it_is_for():
+    """--help is where a learner looks first: nothing in it may stand without a word."""
+    import argparse
+
+    from echo_lesson.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    silent = [f"{name} {'/'.join(action.option_strings) or action.dest}"
+              for name, sub in commands.choices.items() for action in sub._actions
+              if not action.help]
+    assert not silent, f"give these a help text: {silent}"

@@ -109,6 +109,18 @@ TEXTS: dict[str, str] = {
     "write the notebooks with solutions replaced by stubs":
         "生成学生版 notebook：答案换成待填写的空函数",
     "where the instructor edition is": "教师版 notebook 所在的文件夹",
+    "which reference server (default threaded: one thread per client)":
+        "用哪种参考服务器（默认 threaded：每个客户端一个线程）",
+    "the server's address (default 127.0.0.1: this computer)":
+        "服务器的地址（默认 127.0.0.1：本机）",
+    "the server's port (default 8080)": "服务器的端口（默认 8080）",
+    "seconds to wait for the server before giving up (default 10)":
+        "等服务器回应的秒数，超过就放弃（默认 10）",
+    "seconds to wait for each echo before giving up (default 5)":
+        "等每条回显的秒数，超过就放弃（默认 5）",
+    "a message to send; each one is sent, then its echo is read and compared":
+        "要发送的消息；每条发出后读回它的回显并比较",
+    "the folder to write the student notebooks to": "学生版 notebook 要写到的文件夹",
     "write your own copy of the course (exercises to do) into DIR; run again to get updates: "
     "notebooks you changed are kept":
         "把课程复制一份给你自己（练习留给你做），写到 DIR；再运行一次可获取更新："
