@@ -18,9 +18,12 @@ SCROLL_TO_ANSWER = """async () => {
     const cells = notebook.model.cells;
     for (let i = 0; i < cells.length; i++) {
         const tags = cells.get(i).getMetadata('tags') || [];
-        if (tags.includes('solution-details')) { notebook.scrollToItem(i, 'center'); return i; }
+        if (tags.includes('solution-details')) {
+            await notebook.scrollToItem(i, 'center');
+            return panel.id;  // the open tab's own element: other tabs hold answers too
+        }
     }
-    return -1;
+    return null;
 }"""
 
 
@@ -36,9 +39,12 @@ def test_each_answer_is_folded_and_one_click_away_in_both_editions(tmp_path):
             page.set_default_timeout(20_000)
             try:
                 page.goto(f"{url}/lab/tree/{notebook}")
-                page.wait_for_function("() => window.jupyterapp?.shell.currentWidget?.context")
-                assert page.evaluate(SCROLL_TO_ANSWER) > 0
-                folded = page.locator(".jp-MarkdownOutput details").first
+                page.wait_for_function(  # this notebook's tab, not one restored from before
+                    "path => window.jupyterapp?.shell.currentWidget?.context?.path === path",
+                    arg=notebook)
+                panel = page.evaluate(SCROLL_TO_ANSWER)
+                assert panel, "no folded answer in the notebook"
+                folded = page.locator(f"[id='{panel}'] .jp-MarkdownOutput details").first
                 folded.wait_for(state="attached")
                 code = folded.locator("pre")
                 assert not folded.evaluate("d => d.open") and not code.is_visible()
