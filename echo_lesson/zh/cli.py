@@ -73,7 +73,7 @@ TEXTS: dict[str, str] = {
     "vs best peer": "与最佳参照比",
     "errors": "错误数",
     "connections held and echoing": "保持住并能回显的连接数",
-    "listen backlog": "listen 队列",
+    "listen backlog": "积压队列（backlog）",
     "{0:>14,} of {1:<13,}": "{0:>14,} / {1:<13,}",
     "server on CPU 0, clients on the others": "服务器在 CPU 0 上，客户端在其余 CPU 上",
     "not pinned": "未绑定 CPU",
