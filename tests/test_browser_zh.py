@@ -31,7 +31,7 @@ SET_LANGUAGE = 'from echo_lesson.i18n import set_language\n\nset_language("zh")'
 MARKDOWN = ".jp-MarkdownOutput h1"                # "00 · 从这里开始"
 START = ".el-server-panel button.el-start"       # "启动 Start"
 WIDGET_TEXTS = [START,
-                ".el-server-panel .el-title",     # "服务器 本机上的一个 threaded 回声服务器"
+                ".el-server-panel .el-title",     # "服务器 本机上的一个 threaded 回显服务器"
                 ".el-server-panel .el-status"]    # "运行中：listening on 127.0.0.1:PORT"
 SAMPLE = 6                                    # Han characters checked per element
 NO_GLYPH = ["\u0378", "\U0010fffd"]           # unassigned / private use: the .notdef box

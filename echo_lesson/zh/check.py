@@ -18,6 +18,7 @@ TEXTS = {
     "a 1 MB message": "1 MB 的消息",
     "closes when the client is done": "客户端发完后关闭连接",
     "stops without leaks": "干净地停止，不泄漏",
+    "no threads left behind": "没有遗留的线程",
     "no exceptions in the handler": "handler 中没有异常",
     "the other checks": "其余检查",
     # what was expected
@@ -31,21 +32,32 @@ TEXTS = {
         "先收到 b'bye' 的回显，然后服务器关闭连接",
     "stop() ends every thread within 1 s": "stop() 在 1 秒内结束所有线程",
     "no exception": "没有异常",
+    "every thread the handler starts ends when its client leaves":
+        "handler 启动的每个线程都在它的客户端离开时结束",
+    "the handler returns when its client leaves, and the connection closes":
+        "客户端离开时 handler 返回，连接随之关闭",
     "run once one echo works": "第一项回显通过后再运行",
+    "run once every thread ends when its client leaves": "每个线程都能在客户端离开时结束后再运行",
+    "run within check_server's time limit": "在 check_server 的时间上限内运行",
     "the check runs to the end": "检查能运行到底",
     # what happened
     "nothing came back": "什么也没收回",
     "both were answered": "两个都得到了应答",
-    "the second client waited for the first to leave": "第二个客户端一直等到第一个离开",
-    "the second waited": "第二个客户端在等待",
-    "both were answered at once": "两个同时得到了应答",
+    "the first client got no echo": "第一个客户端没有收到回显",
+    "the second client got no answer while the first was connected":
+        "第一个客户端连着时，第二个客户端没有得到应答",
+    "the second client was served while the first was still connected":
+        "第一个客户端还连着时，第二个客户端就得到了服务",
+    "the second client was served only after the first left": "第一个客户端离开后，第二个客户端才得到服务",
+    "the second client got no answer, even after the first left":
+        "第一个客户端离开后，第二个客户端仍然没有得到应答",
+    "the handler was still running after its client left": "客户端离开后，handler 还在运行",
     "the server cleaned up and served the next client": "服务器做了清理，并服务了下一个客户端",
     "the vanished client's handler never finished": "消失的客户端的 handler 一直没有结束",
     "the next client got no echo": "下一个客户端没有收到回显",
     "it echoed and closed": "回显后关闭了连接",
     "stopped at once, no thread left": "立即停止，没有遗留线程",
     "the handler had to be stopped by force": "handler 不得不被强制停止",
-    "stopping took over 1 s": "停止花了超过 1 秒",
     "none": "无",
     "not run": "未运行",
     # hints
@@ -70,6 +82,9 @@ TEXTS = {
         "threading.Thread(target=handle, args=(conn, addr)).start()。",
     "This lesson's server serves one client at a time: use kind='single'.":
         "本课的服务器一次只服务一个客户端：请用 kind='single'。",
+    "When the first client leaves (recv returns b''), the handler must return, "
+    "so that the server can accept the next client.":
+        "第一个客户端离开时（recv 返回 b''），handler 必须返回，服务器才能接受下一个客户端。",
     "recv raises ConnectionResetError when a client vanishes: let the handler "
     "end (try/finally closes the socket), and keep the accept loop running.":
         "客户端突然消失时，recv 会抛出 ConnectionResetError：让 handler 结束"
@@ -81,6 +96,36 @@ TEXTS = {
     "When recv returns b'' or raises, the handler must return; nothing in it "
     "may wait forever.":
         "recv 返回 b'' 或抛出异常时，handler 必须返回；其中任何地方都不能永远等待。",
+    "When recv returns b'' or raises, the handler must return. Nothing in it may "
+    "wait forever: a thread stuck in time.sleep(...) or event.wait() cannot be "
+    "ended from outside, not even by stop(). Give every wait a timeout.":
+        "recv 返回 b'' 或抛出异常时，handler 必须返回。其中任何地方都不能永远等待：卡在 "
+        "time.sleep(...) 或 event.wait() 里的线程无法从外部结束，stop() 也不行。"
+        "每次等待都要设超时。",
+    "recv returns b'' when the client is done: break out of the loop then, "
+    "and return. A loop that goes on never ends (and spins the CPU), and "
+    "nothing after it may wait forever.":
+        "客户端发完后 recv 返回 b''：这时要跳出循环并返回。继续循环的话永远不会结束"
+        "（还会让 CPU 空转），循环之后也不能有永远的等待。",
+    "The handler started threads that were still running after its client left. "
+    "Join them before the handler returns (thread.join()), or let them end when "
+    "the client leaves (recv returns b'').":
+        "handler 启动的线程在它的客户端离开后还在运行。在 handler 返回前 join 它们"
+        "（thread.join()），或者让它们在客户端离开时（recv 返回 b''）结束。",
+    "The handler started threads that were still running after its client left. "
+    "Join them before the handler returns (thread.join()), or let them end when "
+    "the client leaves (recv returns b''). They were not daemon threads either: "
+    "Python waits for those before it exits, so the program would never end.":
+        "handler 启动的线程在它的客户端离开后还在运行。在 handler 返回前 join 它们"
+        "（thread.join()），或者让它们在客户端离开时（recv 返回 b''）结束。"
+        "而且它们不是守护线程（daemon）：Python 退出前要等这样的线程结束，程序就永远不会退出。",
+    "KeyboardInterrupt and SystemExit do not end a client, nor the server: "
+    "raised in a handler they end only its thread, and `except Exception:` "
+    "does not catch them. To end a client, return from the handler; to stop "
+    "the server, call server.stop().":
+        "KeyboardInterrupt 和 SystemExit 既结束不了一个客户端，也停不了服务器：在 handler 里"
+        "抛出时，它们只结束这个线程，而且 `except Exception:` 捕获不到它们。要结束一个客户端，"
+        "从 handler 返回；要停止服务器，调用 server.stop()。",
     "Read the error, find the line, fix the cause, run the check again.":
         "读错误信息，找到出错的那一行，修复原因，再运行一次检查。",
     "That closes a number, not the connection: call conn.close() on the socket "
@@ -89,6 +134,9 @@ TEXTS = {
         "而不是对客户端编号调用。",
     "Is the server listening, and does it answer?": "服务器在监听吗？它有应答吗？",
     "Make the first check pass, then run again.": "先让第一项检查通过，再运行一次。",
+    "Make the failed checks pass, then run again.": "先让失败的检查通过，再运行一次。",
+    "The checks above waited out their deadlines: make them pass, then run again.":
+        "上面的检查都等到了期限才结束：先让它们通过，再运行一次。",
 }
 
 # Texts with values in them: (pattern, Chinese template with the pattern's groups).
@@ -108,5 +156,13 @@ PATTERNS = [
     (r"got (.+) back", "收回 {0}"),
     (r"nothing came back; the server said: (.*)", "什么也没收回；服务器报告：{0}"),
     (r"got (.+), and the connection stayed open", "收到 {0}，但连接一直没有关闭"),
-    (r"threads still running: (.*)", "仍在运行的线程：{0}"),
+    (r"could not end: (.+)", "无法结束：{0}"),
+    # threads a handler left behind (the `could not end` forms first: they are longer)
+    (r"1 thread still running after the client left: (.+); could not end: (.+)",
+     "客户端离开后仍有 1 个线程在运行：{0}；无法结束：{1}"),
+    (r"(\d+) threads still running after the client left: (.+); could not end: (.+)",
+     "客户端离开后仍有 {0} 个线程在运行：{1}；无法结束：{2}"),
+    (r"1 thread still running after the client left: (.+)", "客户端离开后仍有 1 个线程在运行：{0}"),
+    (r"(\d+) threads still running after the client left: (.+)",
+     "客户端离开后仍有 {0} 个线程在运行：{1}"),
 ]

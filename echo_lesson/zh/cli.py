@@ -73,7 +73,7 @@ TEXTS: dict[str, str] = {
     "vs best peer": "与最佳参照比",
     "errors": "错误数",
     "connections held and echoing": "保持住并能回显的连接数",
-    "listen backlog": "积压队列（backlog）",
+    "listen backlog": "积压队列",
     "{0:>14,} of {1:<13,}": "{0:>14,} / {1:<13,}",
     "server on CPU 0, clients on the others": "服务器在 CPU 0 上，客户端在其余 CPU 上",
     "not pinned": "未绑定 CPU",
@@ -223,7 +223,7 @@ PATTERNS: list[tuple[str, str]] = [
 NESTED: list[tuple[re.Pattern, str]] = [(re.compile(p, re.S), t) for p, t in [
     (r"(.+?): refused by the server: (.*)", "{0}：服务器拒绝了：{1}"),
     (r"(.+?): the server does not speak the files protocol \(is it an echo server\?\): "
-     r"start one with (.+)", "{0}：这个服务器不懂文件传输协议（是回声服务器吗？）：请这样启动一个：{1}"),
+     r"start one with (.+)", "{0}：这个服务器不懂文件传输协议（是回显服务器吗？）：请这样启动一个：{1}"),
     (r"(.+?): the server closed the connection \((.*)\)", "{0}：服务器关闭了连接（{1}）"),
     (r"(upload of " + _NAME + r") was cut off after (\d+) of (\d+) bytes: (.*)",
      "{0} 在发出 {3} 字节中的 {2} 字节后中断了：{4}"),

@@ -21,7 +21,7 @@ PATTERNS = [
      r"Stop it first \(server\.stop\(\) or echo_lesson\.stop_all\(\)\), or pass port=0 to let "
      r"the system pick a free port\.",
      "{1} 上的端口 {0} 已经被占用（Errno 98 / WinError 10048）。另一个服务器还在那里监听，"
-     "可能是之前某个单元格或另一个笔记本的内核启动的。请先停止它（server.stop() 或 "
+     "可能是之前某个单元格或另一个 notebook 的内核启动的。请先停止它（server.stop() 或 "
      "echo_lesson.stop_all()），或者传入 port=0，让系统挑一个空闲端口。"),
     (r"(\S+) is not an address of this computer \(Errno 99 / WinError 10049\)\. A LAN address "
      r"copied from another machine will not work here: use 127\.0\.0\.1 to test on this "
