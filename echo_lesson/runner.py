@@ -77,6 +77,12 @@ class RunningServer:
                 del _running[self.name]
         return left
 
+    def threads(self) -> list[threading.Thread]:
+        """This server's threads still alive: its accept loop and those it started."""
+        own = getattr(self.server, "threads", None)
+        threads = [self._thread, *(own() if own else [])]
+        return [t for t in threads if t.is_alive()]
+
     def _join(self, until: float) -> list[str]:
         """Join the accept thread and the server's threads until `until`; name the living."""
         self._thread.join(max(0.0, until - time.monotonic()))

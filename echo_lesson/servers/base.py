@@ -87,6 +87,23 @@ def open_listener(host: str = "127.0.0.1", port: int = 0, backlog: int = 128) ->
         raise
 
 
+def raise_in_thread(thread: threading.Thread) -> bool:
+    """Make `thread` raise HandlerStopped as soon as it runs Python code again: at once in a
+    loop, but only once it returns from a long C call (time.sleep, or a lock or event wait
+    without a timeout), which may be never. True if the thread was found."""
+    if thread.ident is None or not thread.is_alive():
+        return False
+    return ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread.ident), ctypes.py_object(HandlerStopped)) == 1
+
+
+def take_back_interrupt(thread: threading.Thread) -> None:
+    """Cancel a raise_in_thread that has not landed yet, so that the thread does not die of
+    it later, at some unrelated moment (printing a traceback into whatever runs then)."""
+    if thread.ident is not None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), None)
+
+
 def where(exc: BaseException) -> str:
     """'in fn, line N' for the innermost frame of a traceback: where a learner looks."""
     frames = traceback.extract_tb(exc.__traceback__)
@@ -126,6 +143,11 @@ class LoggedConnection:
 
     def send(self, data, *flags) -> int:
         self._check_running()
+        most = self._server.max_send
+        if most and isinstance(data, (bytes, bytearray, memoryview)) and len(data) > most:
+            # send()'s contract: it may send less than it is given, and says how much. A
+            # slow network makes that happen; max_send makes it happen here, every time.
+            data = memoryview(data)[:most]
         sent = self._sock.send(data, *flags)
         self._server.log.record("send", self._client, peer=self._peer, nbytes=sent)
         return sent
@@ -161,7 +183,7 @@ class BaseServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, handler: Handler | None = None,
                  log: EventLog | None = None, backlog: int = 128,
                  client_timeout: float | None = None, send_buffer: int | None = None,
-                 log_data: bool = True):
+                 max_send: int | None = None, log_data: bool = True):
         self.handler = handler or echo_handler
         # True: every recv and send is an event (what the lessons show). False: only
         # connects, closes and errors, for measuring speed (the bench), as selectors does.
@@ -172,6 +194,10 @@ class BaseServer:
         # A small send buffer (bytes) makes partial sends happen on loopback as they do on
         # a slow network; None leaves the system's (large, self-tuning) default.
         self.send_buffer = send_buffer
+        # A number: a handler's conn.send(data) sends at most that many bytes per call (its
+        # sendall still sends everything), so a forgotten sendall loses bytes every time, as
+        # it would on a slow network. check_server uses it; None: send() as the system does.
+        self.max_send = max_send
         self.log = log if log is not None else EventLog()
         self.listener = open_listener(host, port, backlog)
         self.address = self.listener.getsockname()[:2]
@@ -249,6 +275,15 @@ class BaseServer:
         except Exception as exc:  # a bug in the handler: record it where a learner can see it
             self.log.record("error", client, peer=peer,
                             detail=f"{type(exc).__name__}: {exc}{where(exc)}")
+        except BaseException as exc:  # KeyboardInterrupt, SystemExit... raised by the handler
+            # They end this thread only (not the server, not the program), and would pass
+            # unseen: record them like any error. In the main thread (a server run there by
+            # hand) Ctrl+C must still stop the program.
+            message = f": {exc}" if str(exc) else ""
+            self.log.record("error", client, peer=peer,
+                            detail=f"{type(exc).__name__}{message}{where(exc)}")
+            if me is threading.main_thread():
+                raise
         finally:
             conn.close()
             with self._lock:
@@ -262,6 +297,11 @@ class BaseServer:
         if not self.stopping:  # the client's problem, not ours: record it, carry on
             self.log.record("error", client, peer=peer,
                             detail=f"{type(exc).__name__}: {exc}{where(exc)}")
+
+    def threads(self) -> list[threading.Thread]:
+        """The threads this server started that have not finished yet (a snapshot)."""
+        with self._lock:
+            return list(self._threads)
 
     def start_thread(self, target, args, name: str) -> threading.Thread:
         """Start a daemon thread that stop() will wait for."""
@@ -321,8 +361,7 @@ class BaseServer:
         with self._lock:
             stuck = [t for t in self._serving if t.is_alive() and t.ident is not None]
         for thread in stuck:
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident),
-                                                       ctypes.py_object(HandlerStopped))
+            raise_in_thread(thread)
 
     def server_close(self) -> None:
         """Release every socket this server still holds."""
