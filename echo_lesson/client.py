@@ -6,6 +6,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from .errnos import label
+
 
 def _address(target) -> tuple[str, int]:
     """A (host, port) tuple, or anything with an .address (a running server)."""
@@ -46,7 +48,8 @@ class EchoClient:
         except ConnectionRefusedError:
             host, port = self.address
             raise ConnectionRefusedError(
-                f"nothing is listening on {host}:{port} (connection refused, WinError 10061). "
+                f"nothing is listening on {host}:{port} (connection refused, "
+                f"{label('ECONNREFUSED')}). "
                 "Is the server running? Start one first, then check the port.") from None
 
     def send(self, message: bytes | str) -> bytes:

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from echo_lesson.errnos import label
+
 import echo_lesson
 from echo_lesson import i18n
 from echo_lesson.chat_client import ChatClient
@@ -279,7 +281,7 @@ def test_english_errors_are_word_for_word_what_they_were():
     with pytest.raises(ValueError, match=r"^unknown kind 'nope': choose one of single, "):
         echo_lesson.start_server("nope")
     assert friendly_error(ConnectionResetError()) == (
-        "the server reset the connection (ConnectionResetError, WinError 10054).")
+        f"the server reset the connection (ConnectionResetError, {label('ECONNRESET')}).")
 
 
 # --- 4. the catalog is complete -------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Callable
 
 import ipywidgets as widgets
 
+from ..errnos import label as errno_label
 from ..i18n import language, translate
 from ..i18n import width as text_width
 
@@ -114,7 +115,7 @@ def friendly_error(exc: BaseException) -> str:
         text = ("no answer in time (timed out). Is the server busy with another client? "
                 "A 'single' server serves one client at a time.")
     elif isinstance(exc, ConnectionResetError):
-        text = "the server reset the connection (ConnectionResetError, WinError 10054)."
+        text = f"the server reset the connection (ConnectionResetError, {errno_label('ECONNRESET')})."
     elif isinstance(exc, (BrokenPipeError, ConnectionAbortedError)):
         text = f"the connection was closed by the server ({type(exc).__name__})."
     return translate(text)

@@ -9,8 +9,6 @@ TEXTS = {
     "A 'single' server serves one client at a time.":
         "没有及时收到应答（timed out，超时）。服务器是不是正忙着服务另一个客户端？"
         "'single' 服务器一次只服务一个客户端。",
-    "the server reset the connection (ConnectionResetError, WinError 10054).":
-        "服务器重置了连接（ConnectionResetError，WinError 10054）。",
 }
 
 # Texts with values in them: (pattern, Chinese template with the pattern's groups).
@@ -40,10 +38,12 @@ PATTERNS = [
      "{0} 服务器不运行 handler；要运行你的 handler，请用 kind='threaded' 或 kind='single' "
      "再加上 handler="),
     # the panels' friendly errors and the client panel's own checks
+    (r"the server reset the connection \(ConnectionResetError, ((?:Errno|WinError) \d+)\)\.",
+     "服务器重置了连接（ConnectionResetError，{0}）。"),
     (r"the connection was closed by the server \((\w+)\)\.", "连接被服务器关闭了（{0}）。"),
-    (r"nothing is listening on (\S+) \(connection refused, WinError 10061\)\. "
+    (r"nothing is listening on (\S+) \(connection refused, ((?:Errno|WinError) \d+)\)\. "
      r"Is the server running\? Start one first, then check the port\.",
-     "{0} 上没有程序在监听（connection refused，WinError 10061）。服务器在运行吗？"
+     "{0} 上没有程序在监听（connection refused，{1}）。服务器在运行吗？"
      "请先启动一个服务器，再检查端口。"),
     (r"nothing is listening on (\S+)\. Is the files server running\?",
      "{0} 上没有程序在监听。文件服务器在运行吗？"),
