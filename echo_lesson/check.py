@@ -1,25 +1,47 @@
 """check_server: an immediate, honest verdict on a learner's echo server.
 
 Each check starts a fresh server (so one failure cannot spoil the next), plays one kind of
-client against it with a deadline, and stops it. The result renders as a table: what was
-checked, what was expected, what happened, and a hint in plain words.
+client against it, and stops it. The result renders as a table: what was checked, what was
+expected, what happened, and a hint in plain words.
+
+Nothing is decided by sleeping. A client waits for an answer (an echo, end-of-stream, an
+event in the server's log), never for a fixed time: a wrong server fails when the wait's
+deadline passes, and a right one answers within milliseconds, far inside it. A message is
+split at chosen bytes, each piece waiting for its echo; "one client at a time" is read
+from the order of the server's events. Whatever a handler does (never answer, never
+return, sleep forever, start threads that never end, raise KeyboardInterrupt), the verdict
+comes within TIME_LIMIT seconds, and a thread that could not be ended is named.
 """
 from __future__ import annotations
 
+import builtins
 import html
 import os
 import socket
 import struct
+import sys
 import threading
 import time
+import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
 from . import i18n
-from .client import recv_exactly
-from .runner import start_server
+from .runner import RunningServer, running_servers, start_server
+from .servers.base import HandlerStopped, raise_in_thread, take_back_interrupt
 
-DEADLINE = 2.0  # seconds a single check may wait for the server
+DEADLINE = 2.0  # seconds one wait may take: a right server answers within milliseconds
+STOP_TIMEOUT = 1.0  # stop() ends a right server at once; a stuck handler gets this long
+SETTLE = 0.3  # threads a handler started get this long to end on their own after stop()
+END_WAIT = 0.5  # then this long to end once HandlerStopped is raised in them
+TIME_LIMIT = 10.0  # seconds: the verdict comes within this, whatever the handler does
+MAX_SEND = 1000  # a handler's conn.send() sends at most this many bytes per call
+GLANCE = 0.3  # one client at a time: how long a concurrent server has to read client 2
+FINISH = 0.3  # the least time handlers get to end after their clients left
+# Time each check keeps back for its handlers to end, stopping its server, and ending
+# threads left behind: a check's own waits end this long before the time limit.
+RESERVE = FINISH + STOP_TIMEOUT + SETTLE + END_WAIT + 0.2
 tr = i18n.translate  # what a report shows, in the chosen language
 
 
@@ -96,26 +118,60 @@ class Report:
                 f"</p><table><tr>{header}</tr>{''.join(rows)}</table>")
 
 
+@dataclass
+class _Run:
+    """One check: its server, the threads alive before it started, and its time."""
+
+    server: RunningServer
+    before: set
+    end: float  # no wait may go past this: check_server's time limit, less the RESERVE
+
+    def until(self, seconds: float = DEADLINE) -> float:
+        """When a wait of `seconds` starting now must end (sooner if time is running out)."""
+        return min(time.monotonic() + seconds, self.end)
+
+
+# Threads check_server itself starts (a client that sends while another reads): never
+# taken for threads the handler left behind.
+_checker_threads: "weakref.WeakSet[threading.Thread]" = weakref.WeakSet()
+
+
+def _left(end: float) -> float:
+    return max(0.0, end - time.monotonic())
+
+
 def _show(data: bytes, limit: int = 12) -> str:
     shown = repr(data[:limit])
     return shown + (f"... ({len(data)} bytes)" if len(data) > limit else "")
 
 
-def _connect(server) -> socket.socket:
-    return socket.create_connection(server.address, timeout=DEADLINE)
+def _connect(run: _Run, end: float) -> socket.socket:
+    sock = socket.create_connection(run.server.address, timeout=max(0.01, _left(end)))
+    # Each send leaves at once, as one piece (no waiting to merge small sends).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
 
 
-def _read_until(sock: socket.socket, n: int, wait_eof: bool = False) -> tuple[bytes, bool]:
-    """Read n bytes (and then, with wait_eof, on to end-of-stream) until the deadline.
+def _peer_of(sock: socket.socket) -> str:
+    """How the server's event log names this client: 'host:port'."""
+    host, port = sock.getsockname()[:2]
+    return f"{host}:{port}"
+
+
+def _read_until(sock: socket.socket, n: int, end: float,
+                wait_eof: bool = False) -> tuple[bytes, bool]:
+    """Read n bytes (no more; with wait_eof, on to end-of-stream) until `end`.
 
     Never raises. Returns the bytes and whether the server closed the connection.
     """
     chunks, got, closed = [], 0, False
-    end = time.monotonic() + DEADLINE
     try:
-        while time.monotonic() < end:
-            sock.settimeout(max(0.01, end - time.monotonic()))
-            chunk = sock.recv(65536 if got < n else 1)
+        while True:
+            left = _left(end)
+            if left <= 0:
+                break
+            sock.settimeout(left)
+            chunk = sock.recv(min(n - got, 65536) if got < n else 65536)
             if not chunk:
                 closed = True
                 break
@@ -128,25 +184,41 @@ def _read_until(sock: socket.socket, n: int, wait_eof: bool = False) -> tuple[by
     return b"".join(chunks), closed
 
 
+def _send_quietly(sock: socket.socket, data: bytes) -> bool:
+    """Send it all; False if the server had closed the connection (or never read)."""
+    try:
+        sock.sendall(data)
+        return True
+    except OSError:
+        return False
+
+
 def _errors(server) -> str:
     errors = [e.detail for e in server.log.events(kind="error")]
     return f"; the server said: {errors[0]}" if errors else ""
 
 
-def _echo_check(name: str, data: bytes, hint: str, pieces: int = 1):
-    def run(server) -> Check:
-        with _connect(server) as sock:
-            size = -(-len(data) // pieces)
-            for i in range(0, len(data), size):
-                if not _send_quietly(sock, data[i:i + size]):
+def _echo_check(name: str, data: bytes, hint: str, cuts: tuple[int, ...] = ()):
+    """One client sends `data`, cut at the byte offsets `cuts`; it waits for each piece's
+    echo before it sends the next, since an echo server answers whatever it has got."""
+    def run(r: _Run) -> Check:
+        end = r.until()
+        got = b""
+        with _connect(r, end) as sock:
+            bounds = [0, *cuts, len(data)]
+            for start, stop in zip(bounds, bounds[1:]):
+                piece = data[start:stop]
+                if not _send_quietly(sock, piece):
                     break  # the server closed on us: see what came back
-                if pieces > 1:
-                    time.sleep(0.05)  # a client that types slowly: the pieces arrive apart
-            got, _ = _read_until(sock, len(data))
+                echo, _ = _read_until(sock, len(piece), end)
+                got += echo
+                if echo != piece:
+                    break
         ok = got == data
         happened = f"got {_show(got)} back" if got else "nothing came back"
         return Check(name, ok, f"{_show(data)} back, byte for byte",
-                     happened + ("" if ok else _errors(server)), hint)
+                     happened + ("" if ok else _errors(r.server)), hint)
+    run.__name__ = "check_" + name.replace(" ", "_")  # named if the check itself fails
     return run
 
 
@@ -158,77 +230,116 @@ check_binary = _echo_check(
     "Send back the bytes you received, as they are. Decoding and encoding again breaks "
     "bytes that are not valid UTF-8: decode only to print (decode_data).")
 check_split = _echo_check(
-    "a message split across sends", b"hello, world", pieces=3,
+    "a message split across sends", b"hello, world", cuts=(4, 8),
     hint="One recv is not one message: TCP is a stream. Call recv in a loop and echo "
     "each piece, until recv returns b''.")
 
 
-def check_large(server) -> Check:
+def check_large(r: _Run) -> Check:
+    """1 MB sent by one thread while this one reads (else both sides could fill their
+    buffers and wait for each other), then end-of-stream. The handler's send() sends at
+    most MAX_SEND bytes per call, so a send that should have been a sendall loses bytes."""
     data = os.urandom(1 << 20)
-    with socket.socket() as sock:
-        # A small receive buffer, as on a busy or slow client: the server's sends back
-        # must wait for room, which is when send() sends only part of what it is given.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 * 1024)
-        sock.settimeout(DEADLINE)
-        sock.connect(server.address)
-        sender = threading.Thread(target=_send_quietly, args=(sock, data), daemon=True)
+    end = r.until()
+    with _connect(r, end) as sock:
+        sender = threading.Thread(target=_send_then_finish, args=(sock, data),
+                                  name="check_server-sender", daemon=True)
+        _checker_threads.add(sender)
         sender.start()
-        sender.join(0.2)  # and it reads only once it has sent, or after a moment
-        got, _ = _read_until(sock, len(data))
-        sender.join(DEADLINE)
+        # All of it, or less and then end-of-stream: a handler that lost bytes on the way
+        # ends when it reads our end-of-stream, and we know at once.
+        got, _ = _read_until(sock, len(data), end)
+        try:
+            sock.shutdown(socket.SHUT_RDWR)  # wakes the sender if it still waits
+        except OSError:
+            pass
+        sender.join(_left(end) + 0.1)
     ok = got == data
     return Check("a 1 MB message", ok, "all 1048576 bytes back, in order",
                  f"got {len(got)} bytes back" + ("" if ok else ", not the same" if
-                                                 len(got) == len(data) else _errors(server)),
+                                                 len(got) == len(data) else _errors(r.server)),
                  "Big messages arrive in many pieces: keep calling recv until it returns b'' "
                  "and echo each piece; and send() may send only part of what you give it: "
                  "use conn.sendall(data).")
 
 
-def _send_quietly(sock: socket.socket, data: bytes) -> bool:
-    """Send it all; False if the server had closed the connection."""
-    try:
-        sock.sendall(data)
-        return True
-    except OSError:
-        return False
+def _send_then_finish(sock: socket.socket, data: bytes) -> None:
+    if _send_quietly(sock, data):
+        try:
+            sock.shutdown(socket.SHUT_WR)  # "I have nothing more to send"
+        except OSError:
+            pass
+
+
+def _first_index(events, kind: str, peer: str) -> int | None:
+    return next((i for i, e in enumerate(events) if e.kind == kind and e.peer == peer), None)
 
 
 def check_two_clients(concurrent: bool):
-    def run(server) -> Check:
-        with _connect(server) as first, _connect(server) as second:
+    """Two clients connected at once. Concurrent: the second's echo arrives while the first
+    stays connected (proven by the echo). One at a time: decided by the server's event log,
+    where the second client's first recv must come after the first client's close."""
+    def run(r: _Run) -> Check:
+        end = r.until()
+        with _connect(r, end) as first, _connect(r, end) as second:
             first.sendall(b"first")
-            got_first, _ = _read_until(first, 5)
+            got_first, _ = _read_until(first, 5, end)
             second.sendall(b"second")
-            second.settimeout(0.5)
-            try:
-                got_second = recv_exactly(second, 6)
-            except OSError:
-                got_second = b""
-        served_together = got_first == b"first" and got_second == b"second"
+            if concurrent:
+                got_second, _ = _read_until(second, 6, end)
+            else:
+                peer_first, peer_second = _peer_of(first), _peer_of(second)
+                # A server that serves both at once reads the second client now: let it
+                # show that before the first leaves (the verdict is the log's order).
+                r.server.log.wait_for(lambda events: _first_index(
+                    events, "recv", peer_second) is not None, min(GLANCE, _left(end)))
+                first.close()
+                got_second, _ = _read_until(second, 6, end)
+        if got_first != b"first":
+            happened, ok = "the first client got no echo", False
+        elif concurrent:
+            ok = got_second == b"second"
+            happened = ("both were answered" if ok else
+                        "the second client got no answer while the first was connected")
+        else:
+            events = r.server.log.events()
+            closed = _first_index(events, "close", peer_first)
+            served = _first_index(events, "recv", peer_second)
+            together = served is not None and (closed is None or served < closed)
+            ok = not together and got_second == b"second"
+            happened = ("the second client was served while the first was still connected"
+                        if together else
+                        "the second client was served only after the first left" if ok else
+                        "the second client got no answer, even after the first left")
         if concurrent:
-            return Check("two clients at the same time", served_together,
+            return Check("two clients at the same time", ok,
                          "the second client is answered while the first is still connected",
-                         "both were answered" if served_together else
-                         "the second client waited for the first to leave",
+                         happened,
                          "Serve each client in its own thread: "
                          "threading.Thread(target=handle, args=(conn, addr)).start().")
-        return Check("one client at a time", got_first == b"first" and not got_second,
-                     "the second client waits while the first is connected",
-                     "the second waited" if not got_second else "both were answered at once",
-                     "This lesson's server serves one client at a time: use kind='single'.")
+        hint = ("This lesson's server serves one client at a time: use kind='single'."
+                if happened.startswith("the second client was served while") else
+                "When the first client leaves (recv returns b''), the handler must return, "
+                "so that the server can accept the next client.")
+        return Check("one client at a time", ok,
+                     "the second client waits while the first is connected", happened, hint)
+    run.__name__ = ("check_two_clients_at_the_same_time" if concurrent else
+                    "check_one_client_at_a_time")
     return run
 
 
-def check_abrupt_disconnect(server) -> Check:
-    with _connect(server) as sock:
+def check_abrupt_disconnect(r: _Run) -> Check:
+    end = r.until()
+    with _connect(r, end) as sock:
         sock.sendall(b"going away")
-        # SO_LINGER with 0 s: close() sends a reset (RST), like a crashed client
+        _read_until(sock, 10, end)  # in the middle of a conversation...
+        # ...it vanishes. SO_LINGER with 0 s: close() sends a reset (RST), like a crash.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    cleaned_up = server.log.wait_for_event("close", 1, timeout=DEADLINE)
-    with _connect(server) as sock:
+    cleaned_up = r.server.log.wait_for_event("close", 1, timeout=_left(end))
+    end = r.until()
+    with _connect(r, end) as sock:
         sock.sendall(b"still there?")
-        got, _ = _read_until(sock, 12)
+        got, _ = _read_until(sock, 12, end)
     ok = cleaned_up and got == b"still there?"
     happened = ("the server cleaned up and served the next client" if ok else
                 "the vanished client's handler never finished" if not cleaned_up else
@@ -239,11 +350,13 @@ def check_abrupt_disconnect(server) -> Check:
                  "end (try/finally closes the socket), and keep the accept loop running.")
 
 
-def check_closes_when_done(server) -> Check:
-    with _connect(server) as sock:
+def check_closes_when_done(r: _Run) -> Check:
+    end = r.until()
+    with _connect(r, end) as sock:
         sock.sendall(b"bye")
         sock.shutdown(socket.SHUT_WR)  # "I have nothing more to send"
-        got, eof = _read_until(sock, 3, wait_eof=True)  # the echo, then end-of-stream (b'') if it closed
+        # the echo, then end-of-stream (b'') if the server closed
+        got, eof = _read_until(sock, 3, end, wait_eof=True)
         closed = got == b"bye" and eof
     return Check("closes when the client is done", closed,
                  "the echo of b'bye', then the server closes the connection",
@@ -253,26 +366,138 @@ def check_closes_when_done(server) -> Check:
                  "A loop that goes on never ends (and spins the CPU).")
 
 
-def check_stops_cleanly(server) -> Check:
-    with _connect(server) as sock:
+STOP_HINT = ("When recv returns b'' or raises, the handler must return; nothing in it "
+             "may wait forever.")
+STUCK_HINT = ("When recv returns b'' or raises, the handler must return. Nothing in it may "
+              "wait forever: a thread stuck in time.sleep(...) or event.wait() cannot be "
+              "ended from outside, not even by stop(). Give every wait a timeout.")
+
+
+def check_stops_cleanly(r: _Run) -> Check:
+    """stop() while a client is still connected: every thread ends, at once."""
+    end = r.until()
+    with _connect(r, end) as sock:
         sock.sendall(b"x")
-        _read_until(sock, 1)
-        start = time.monotonic()
-        left = server.stop()
-        took = time.monotonic() - start
-    forced = any("stopped by force" in e.detail for e in server.log.events(kind="error"))
-    ok = not left and not forced and took < 1.0
-    happened = ("stopped at once, no thread left" if ok else
-                f"threads still running: {', '.join(left)}" if left else
-                "the handler had to be stopped by force" if forced else "stopping took over 1 s")
-    return Check("stops without leaks", ok, "stop() ends every thread within 1 s", happened,
-                 "When recv returns b'' or raises, the handler must return; nothing in it "
-                 "may wait forever.")
+        _read_until(sock, 1, end)
+        r.server.stop(timeout=STOP_TIMEOUT)
+    return _stop_verdict(r)
+
+
+def _handlers_finished(r: _Run) -> bool:
+    """Wait until the handler of every client accepted so far has finished (each accept has
+    its close in the log): the clients have left, so a right handler ends at once."""
+    def finished(events) -> bool:
+        return sum(e.kind == "accept" for e in events) <= sum(e.kind == "close" for e in events)
+    return r.server.log.wait_for(finished, max(FINISH, _left(r.until())))
+
+
+def _stop_verdict(r: _Run) -> Check:
+    """Did the server's stop() end every thread, without force? Call after stop()."""
+    forced = any("stopped by force" in e.detail for e in r.server.log.events(kind="error"))
+    stuck = r.server.threads()  # still alive after stop(): stuck where nothing reaches
+    happened = ("stopped at once, no thread left" if not stuck and not forced else
+                f"could not end: {', '.join(_describe(t) for t in stuck)}" if stuck else
+                "the handler had to be stopped by force")
+    return Check("stops without leaks", not stuck and not forced,
+                 "stop() ends every thread within 1 s", happened,
+                 STUCK_HINT if stuck else STOP_HINT)
+
+
+_NOT_THE_LEARNERS = (os.path.dirname(threading.__file__) + os.sep,
+                     os.path.dirname(__file__) + os.sep)
+
+
+def _describe(thread: threading.Thread) -> str:
+    """'client-1 (in handler, line 12)': a thread, and the line of the learner's code it is
+    at (the standard library's frames and ours skipped: time.sleep has none of its own)."""
+    frame = sys._current_frames().get(thread.ident)
+    while frame is not None and frame.f_code.co_filename.startswith(_NOT_THE_LEARNERS):
+        frame = frame.f_back
+    return thread.name + (f" (in {frame.f_code.co_name}, line {frame.f_lineno})" if frame else "")
+
+
+@dataclass
+class _LeftBehind:
+    """Threads a handler started that were still running after their client left."""
+
+    names: list[str] = field(default_factory=list)
+    stuck: list[str] = field(default_factory=list)  # described: they could not be ended
+    not_daemon: bool = False
+
+    def check(self) -> Check:
+        expected = "every thread the handler starts ends when its client leaves"
+        if not self.names:
+            return Check("no threads left behind", True, expected, "none")
+        count = len(self.names)
+        shown = ", ".join(self.names[:3]) + (", …" if count > 3 else "")
+        what = "1 thread" if count == 1 else f"{count} threads"
+        happened = f"{what} still running after the client left: {shown}"
+        if self.stuck:
+            happened += f"; could not end: {', '.join(self.stuck)}"
+        hint = (
+            "The handler started threads that were still running after its client left. "
+            "Join them before the handler returns (thread.join()), or let them end when "
+            "the client leaves (recv returns b'').")
+        if self.not_daemon:
+            hint += (" They were not daemon threads either: Python waits for those "
+                     "before it exits, so the program would never end.")
+        return Check("no threads left behind", False, expected, happened, hint)
+
+
+def _end_strays(r: _Run, left_behind: _LeftBehind) -> bool:
+    """Find the threads this check's handler started that still run after its server
+    stopped; give them SETTLE seconds to end, then raise HandlerStopped in them. Note them
+    in `left_behind`; return False if some would not end (they are named there)."""
+    # the server's own threads: _stop_verdict names those still running
+    own = set(r.server.threads()) | {t for t in threading.enumerate()
+                                     if t.name in r.server.leftover_threads}
+    others = {t for s in running_servers() if s is not r.server for t in s.threads()}
+    strays = [t for t in threading.enumerate() if t not in r.before and t not in own
+              and t not in others and t not in _checker_threads]
+    settle = time.monotonic() + SETTLE
+    for thread in strays:
+        thread.join(_left(settle))
+    strays = [t for t in strays if t.is_alive()]
+    if not strays:
+        return True
+    for thread in strays:  # daemon or not, they would run on with nobody to stop them
+        raise_in_thread(thread)
+    ended = time.monotonic() + END_WAIT
+    for thread in strays:
+        thread.join(_left(ended))
+    stuck = [t for t in strays if t.is_alive()]
+    for thread in stuck:
+        take_back_interrupt(thread)  # not to die of it at some later, unrelated moment
+    left_behind.names += [t.name for t in strays]
+    left_behind.stuck += [_describe(t) for t in stuck]
+    left_behind.not_daemon |= any(not t.daemon for t in strays)
+    return not stuck
+
+
+@contextmanager
+def _quiet_when_stopped():
+    """A thread ended by HandlerStopped dies quietly: no traceback printed into the cell."""
+    previous = threading.excepthook
+
+    def hook(args):
+        if args.exc_type is not HandlerStopped:
+            previous(args)
+
+    threading.excepthook = hook
+    try:
+        yield
+    finally:
+        threading.excepthook = previous
 
 
 #: Errors that are the clients' doing (the checks reset connections on purpose).
 EXPECTED_ERRORS = ("ConnectionResetError", "BrokenPipeError", "ConnectionAbortedError",
                    "stopped by force")
+
+#: KeyboardInterrupt, SystemExit, GeneratorExit...: what `except Exception:` lets through.
+NOT_EXCEPTIONS = {name for name, value in vars(builtins).items()
+                  if isinstance(value, type) and issubclass(value, BaseException)
+                  and not issubclass(value, Exception)}
 
 
 def handler_errors_check(errors: list[str]) -> Check:
@@ -281,8 +506,17 @@ def handler_errors_check(errors: list[str]) -> Check:
     if errors and "'int' object has no attribute 'close'" in errors[0]:
         hint = ("That closes a number, not the connection: call conn.close() on the socket "
                 "(or use `with conn:`), not on the client's id.")
+    elif errors and errors[0].split(":")[0].split(" (")[0] in NOT_EXCEPTIONS:
+        hint = ("KeyboardInterrupt and SystemExit do not end a client, nor the server: "
+                "raised in a handler they end only its thread, and `except Exception:` "
+                "does not catch them. To end a client, return from the handler; to stop "
+                "the server, call server.stop().")
     return Check("no exceptions in the handler", not errors, "no exception",
                  errors[0] if errors else "none", hint)
+
+
+def _not_run(expected: str, hint: str) -> Check:
+    return Check("the other checks", False, expected, "not run", hint)
 
 
 def check_server(target="threaded", *, kind: str | None = None, concurrent: bool = True,
@@ -290,37 +524,74 @@ def check_server(target="threaded", *, kind: str | None = None, concurrent: bool
     """Run the battery against a reference kind (a name) or your handler(conn, addr).
 
     With a handler, `kind` says how clients are served ("threaded" by default, "single"
-    for one at a time); `concurrent=False` expects one client at a time.
+    for one at a time); `concurrent=False` expects one client at a time. The report comes
+    within TIME_LIMIT seconds (10), whatever the handler does.
     """
+    limit = time.monotonic() + TIME_LIMIT
     handler: Callable | None = None if isinstance(target, str) else target
     kind = kind or (target if handler is None else ("threaded" if concurrent else "single"))
     label = f"your handler {handler.__name__}()" if handler else f"the {kind!r} server"
     checks = [check_one_echo, check_binary, check_split, check_two_clients(concurrent),
               check_abrupt_disconnect, check_large, check_closes_when_done, check_stops_cleanly]
+    # A handler's sockets get a timeout, as a robust server's would, and a send() that
+    # sends at most MAX_SEND bytes (as send() may, on a slow network): a forgotten
+    # sendall loses bytes every time.
+    options = {"handler": handler, "client_timeout": 5.0, "max_send": MAX_SEND} if handler else {}
     report = Report(label)
     errors: list[str] = []
-    for check in checks:
-        # A handler's sockets get a timeout, as a robust server's would, and a small send
-        # buffer, as on a slow network: then send() really sends only part of a large
-        # message, and a forgotten sendall shows.
-        options = ({"handler": handler, "client_timeout": 5.0, "send_buffer": 64 * 1024}
-                   if handler else {})
-        server = start_server(kind, host=host, name="check_server", **options)
-        try:
-            report.checks.append(check(server))
-        except Exception as exc:  # the check itself could not run: a failure, said plainly
-            name = getattr(check, "__name__", "check").removeprefix("check_").replace("_", " ")
-            report.checks.append(Check(name, False, "the check runs to the end",
-                                       f"{type(exc).__name__}: {exc}",
-                                       "Is the server listening, and does it answer?"))
-        finally:
-            server.stop()
-            errors += [e.detail for e in server.log.events(kind="error")
-                       if not any(expected in e.detail for expected in EXPECTED_ERRORS)]
-        if check is check_one_echo and not report.checks[0].passed:
-            break  # nothing else can pass: say so at once instead of waiting out each check
-    if len(report.checks) < len(checks):
-        report.checks.append(Check("the other checks", False, "run once one echo works",
-                                   "not run", "Make the first check pass, then run again."))
+    left_behind = _LeftBehind()
+    with _quiet_when_stopped():
+        for check in checks:
+            if time.monotonic() + RESERVE + 0.5 > limit:
+                report.checks.append(_not_run(
+                    "run within check_server's time limit",
+                    "The checks above waited out their deadlines: make them pass, then "
+                    "run again."))
+                break
+            run = _Run(start_server(kind, host=host, name="check_server", **options),
+                       set(threading.enumerate()), limit - RESERVE)
+            finished = True
+            try:
+                report.checks.append(check(run))
+                if check is not check_stops_cleanly:
+                    # its clients have left: their handlers must end now, before stop()
+                    # could end them (so a handler that does not is caught, every time)
+                    finished = _handlers_finished(run)
+            except Exception as exc:  # the check itself could not run: a failure, said plainly
+                name = getattr(check, "__name__", "check").removeprefix("check_").replace("_", " ")
+                report.checks.append(Check(name, False, "the check runs to the end",
+                                           f"{type(exc).__name__}: {exc}",
+                                           "Is the server listening, and does it answer?"))
+            finally:
+                run.server.stop(timeout=STOP_TIMEOUT)
+                errors += [e.detail for e in run.server.log.events(kind="error")
+                           if not any(expected in e.detail for expected in EXPECTED_ERRORS)]
+            if not finished and report.checks[-1].name != "closes when the client is done":
+                report.checks.append(Check(
+                    "closes when the client is done", False,
+                    "the handler returns when its client leaves, and the connection closes",
+                    "the handler was still running after its client left",
+                    "recv returns b'' when the client is done: break out of the loop then, "
+                    "and return. A loop that goes on never ends (and spins the CPU), and "
+                    "nothing after it may wait forever."))
+            stopped = True
+            if check is not check_stops_cleanly:
+                verdict = _stop_verdict(run)
+                if not verdict.passed:  # its handler does not end when its client leaves
+                    report.checks.append(verdict)
+                    stopped = False
+            ended = _end_strays(run, left_behind)
+            if (not finished or not stopped or not ended) and check is not checks[-1]:
+                # Each further check would leave one more thread running: stop here.
+                report.checks.append(_not_run(
+                    "run once every thread ends when its client leaves",
+                    "Make the failed checks pass, then run again."))
+                break
+            if check is check_one_echo and not report.checks[0].passed:
+                # nothing else can pass: say so at once instead of waiting out each check
+                report.checks.append(_not_run("run once one echo works",
+                                              "Make the first check pass, then run again."))
+                break
+    report.checks.append(left_behind.check())
     report.checks.append(handler_errors_check(errors))
     return report

@@ -37,7 +37,7 @@ TEXTS = {
     "the handler returns when its client leaves, and the connection closes":
         "客户端离开时 handler 返回，连接随之关闭",
     "run once one echo works": "第一项回显通过后再运行",
-    "run once every thread ends when its client leaves": "每个线程都能在客户端离开时结束后再运行",
+    "run once every thread ends when its client leaves": "等每个线程都能在客户端离开时结束，再运行",
     "run within check_server's time limit": "在 check_server 的时间上限内运行",
     "the check runs to the end": "检查能运行到底",
     # what happened
