@@ -131,12 +131,12 @@ def test_a_bad_language_is_a_clear_error():
 def test_port_in_use_and_an_address_not_here_say_what_to_do_in_chinese(echo_server):
     busy = run("--lang", "zh", "serve", "--port", echo_server.port)
     assert busy.returncode == 1
-    assert busy.stderr.startswith("错误：") and "Errno 98" in busy.stderr
+    assert busy.stderr.startswith("错误：") and errnos.label("EADDRINUSE") in busy.stderr
     assert "提示：" in busy.stderr and "--port 0" in busy.stderr
     assert "already in use" not in busy.stderr and "Traceback" not in busy.stderr
     elsewhere = run("--lang", "zh", "serve", "--host", "192.0.2.1", "--port", "0")
     assert elsewhere.returncode == 1
-    assert elsewhere.stderr.startswith("错误：") and "Errno 99" in elsewhere.stderr
+    assert elsewhere.stderr.startswith("错误：") and errnos.label("EADDRNOTAVAIL") in elsewhere.stderr
     assert "提示：" in elsewhere.stderr and "127.0.0.1" in elsewhere.stderr
     busy_en = run("serve", "--port", echo_server.port)
     assert busy_en.returncode == 1 and "already in use" in busy_en.stderr

@@ -51,3 +51,31 @@ def test_matches_knows_this_platforms_error():
     assert errnos.matches(caught.value, "EADDRINUSE")
     assert not errnos.matches(caught.value, "ECONNREFUSED")
 
+
+
+def test_every_message_names_this_platforms_numbers_only():
+    """The package's messages, built here, name no other platform's error number."""
+    import echo_lesson as el
+    from echo_lesson.client import EchoClient
+    from echo_lesson.servers.base import AddressNotHereError, PortInUseError, open_listener
+    from echo_lesson.widgets.style import friendly_error
+
+    messages = []
+    with el.start_server("threaded", name="errno-test") as server:
+        with pytest.raises(PortInUseError) as busy:
+            open_listener("127.0.0.1", server.port)
+        messages.append(str(busy.value))
+    with pytest.raises(AddressNotHereError) as elsewhere:  # a documentation-only address
+        open_listener("192.0.2.1", 0)
+    messages.append(str(elsewhere.value))
+    with socket.create_server(("127.0.0.1", 0)) as closed:
+        port = closed.getsockname()[1]
+    with pytest.raises(ConnectionRefusedError) as refused:
+        EchoClient(("127.0.0.1", port), timeout=2)
+    messages += [str(refused.value), friendly_error(ConnectionResetError())]
+    ours = {errnos.label(name) for name in errnos.TABLE}
+    named = [re.search(r"(?:Errno|WinError) \d+", m) for m in messages]
+    assert all(named), messages  # each message names its number
+    assert {m.group(0) for m in named} <= ours
+    others = other_platforms_labels()
+    assert not [m for m in messages for label in others if re.search(rf"\b{label}\b", m)]

@@ -11,7 +11,6 @@ serve it right away in the accept thread (`single`) or start a thread for it (`t
 from __future__ import annotations
 
 import ctypes
-import errno
 import selectors
 import socket
 import threading
@@ -19,6 +18,7 @@ import time
 import traceback
 from typing import Callable
 
+from .. import errnos
 from ..events import EventLog
 from ..i18n import translate
 from ..protocol import preview
@@ -71,16 +71,16 @@ def open_listener(host: str = "127.0.0.1", port: int = 0, backlog: int = 128) ->
     try:
         return socket.create_server((host, port), family=family, backlog=backlog)
     except OSError as exc:
-        if exc.errno in (errno.EADDRINUSE, 10048):
+        if errnos.matches(exc, "EADDRINUSE"):
             raise PortInUseError(exc.errno, translate(
-                f"port {port} on {host} is already in use (Errno 98 / WinError 10048). "
+                f"port {port} on {host} is already in use ({errnos.label('EADDRINUSE')}). "
                 "Another server, maybe one started by an earlier cell or another notebook's "
                 "kernel, still listens there. Stop it first (server.stop() or "
                 "echo_lesson.stop_all()), or pass port=0 to let the system pick a free port."
             )) from None
-        if exc.errno in (errno.EADDRNOTAVAIL, 10049):
+        if errnos.matches(exc, "EADDRNOTAVAIL"):
             raise AddressNotHereError(exc.errno, translate(
-                f"{host} is not an address of this computer (Errno 99 / WinError 10049). "
+                f"{host} is not an address of this computer ({errnos.label('EADDRNOTAVAIL')}). "
                 "A LAN address copied from another machine will not work here: use "
                 "127.0.0.1 to test on this computer."
             )) from None

@@ -14,17 +14,17 @@ TEXTS = {
 # Texts with values in them: (pattern, Chinese template with the pattern's groups).
 PATTERNS = [
     # open_listener (echo_lesson/servers/base.py)
-    (r"port (\d+) on (\S+) is already in use \(Errno 98 / WinError 10048\)\. Another server, "
+    (r"port (\d+) on (\S+) is already in use \(((?:Errno|WinError) \d+)\)\. Another server, "
      r"maybe one started by an earlier cell or another notebook's kernel, still listens there\. "
      r"Stop it first \(server\.stop\(\) or echo_lesson\.stop_all\(\)\), or pass port=0 to let "
      r"the system pick a free port\.",
-     "{1} 上的端口 {0} 已经被占用（Errno 98 / WinError 10048）。另一个服务器还在那里监听，"
+     "{1} 上的端口 {0} 已经被占用（{2}）。另一个服务器还在那里监听，"
      "可能是之前某个单元格或另一个 notebook 的内核启动的。请先停止它（server.stop() 或 "
      "echo_lesson.stop_all()），或者传入 port=0，让系统挑一个空闲端口。"),
-    (r"(\S+) is not an address of this computer \(Errno 99 / WinError 10049\)\. A LAN address "
+    (r"(\S+) is not an address of this computer \(((?:Errno|WinError) \d+)\)\. A LAN address "
      r"copied from another machine will not work here: use 127\.0\.0\.1 to test on this "
      r"computer\.",
-     "{0} 不是本机的地址（Errno 99 / WinError 10049）。从另一台机器抄来的局域网地址在这里"
+     "{0} 不是本机的地址（{1}）。从另一台机器抄来的局域网地址在这里"
      "用不了：在本机上测试请用 127.0.0.1。"),
     (r"warning: binding to (\S+) makes this server reachable from the network, not only from "
      r"this computer\. Anyone who can reach this machine can connect\. Use 127\.0\.0\.1 "
