@@ -59,12 +59,30 @@ def test_who_nick_rules_and_unknown_commands():
         with ChatClient(server, "alice") as alice, ChatClient(server, "bob") as bob:
             assert bob.who() == ["alice", "bob"]
             assert bob.nick("Alice") == "* the name Alice is taken"
-            assert bob.nick("no spaces") == "* a name is 1-20 letters, digits, _ or -"
+            assert bob.nick("no spaces") == "* a name is 1-20 letters (Chinese too), digits, _ or -"
             bob.send_line("/dance")
             assert bob.read_line() == "* unknown command /dance; commands: /nick NAME, /who, /quit"
             assert bob.name == "bob" and server.server.members() == ["alice", "bob"]
             bob.send_line("/quit")
             assert alice.read_until(lambda l: l.endswith("left"))[-1] == "* bob left"
+
+
+def test_names_in_any_script_and_no_look_alikes_or_guest_names():
+    with el.start_server("chat") as server:
+        with ChatClient(server, "alice") as alice, ChatClient(server) as other:
+            guest = other.name
+            assert other.nick("小王") == "* " + f"{guest} is now 小王"
+            assert other.name == "小王"
+            with ChatClient(server) as third:
+                # case, full-width forms: one name, as a person reads it
+                for look_alike in ("ALICE", "ａｌｉｃｅ", "小王"):
+                    assert third.nick(look_alike).startswith("* the name "), look_alike
+                # guest<N> names are the server's to hand out: no one can take another's
+                assert third.nick(guest).startswith("* guest names are handed out")
+                assert third.nick("Guest99").startswith("* guest names are handed out")
+                assert third.nick("x" * 21).startswith("* a name is 1-20 letters")
+                assert sorted(server.server.members()) == sorted(["alice", "小王", third.name])
+            assert alice.name == "alice"
 
 
 def test_storm_of_50_clients_everyone_gets_every_line_in_order():

@@ -7,7 +7,10 @@ The protocol (one line = one message, like IRC or a TCP-assistant tool):
   the connection goes on after the next "\\n". Bytes that are not UTF-8 are read as GBK
   (what Chinese Windows tools send), else shown as U+FFFD, and the author is told.
 * A newcomer is called `guest<N>` (N: the server's client number) until it sends
-  `/nick NAME` (1-20 letters, digits, `_` or `-`, not already taken).
+  `/nick NAME`: 1-20 letters (any script: `/nick 小王` works), digits, `_` or `-`.
+  Names are compared as NFKC-normalised and case-folded text, so `Alice`, `alice` and a
+  full-width `ａｌｉｃｅ` are one name, and no one can take a name someone else has, nor a
+  `guest<N>` name (the server hands those out).
 * Any other line is sent to every *other* client as `NAME: text\\n`.
 * Server notices start with `* `: `* welcome, you are guest3 ...` to the newcomer,
   `* guest3 joined`, `* guest3 is now alice`, `* alice left` to the others.
@@ -38,6 +41,7 @@ import re
 import socket
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass, field
 
 from ..protocol import decode_data, guess_encoding
@@ -46,7 +50,20 @@ from .base import BaseServer
 MAX_LINE = 1024  # bytes, without the newline
 MAX_QUEUE = 256  # lines waiting for one slow client before it is dropped
 SLOW_TIMEOUT = 1.0  # seconds a broadcast waits, at most, for room in full queues
-NAME_RULE = re.compile(r"[A-Za-z0-9_\-]{1,20}")
+GUEST_NAME = re.compile(r"guest\d+")
+
+
+def name_key(name: str) -> str:
+    """What two names are compared by: look-alikes (case, full-width forms) are one name."""
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot be a nickname, or None: 1-20 letters (any script), digits, _ or -."""
+    if not 1 <= len(name) <= 20 or not all(ch.isalpha() or ch.isdecimal() or ch in "_-"
+                                           for ch in name):
+        return "a name is 1-20 letters (Chinese too), digits, _ or -"
+    return None
 HELP = "commands: /nick NAME, /who, /quit"
 
 
@@ -88,10 +105,15 @@ class ChatServer(BaseServer):
 
     def _rename(self, member: Member, name: str) -> str | None:
         """Take a new name; return an error message, or None if it worked."""
-        if not NAME_RULE.fullmatch(name):
-            return "a name is 1-20 letters, digits, _ or -"
+        name = unicodedata.normalize("NFKC", name)
+        problem = name_problem(name)
+        if problem:
+            return problem
+        key = name_key(name)
+        if GUEST_NAME.fullmatch(key) and key != name_key(member.name):
+            return "guest names are handed out by the server: choose another name"
         with self._members_lock:
-            if any(m.name.lower() == name.lower() and m is not member
+            if any(name_key(m.name) == key and m is not member
                    for m in self._members.values()):
                 return f"the name {name} is taken"
             member.name = name
