@@ -49,6 +49,8 @@ PATTERNS = [
     (r"\(no new clients; (\d+) connected get up to (\S+) s to finish\)",
      "（不再接受新客户端；已连接的 {0} 个客户端最多还有 {1} 秒完成）"),
     (r"(\d+) busy clients when the grace period ended", "宽限期结束时还有 {0} 个客户端在忙"),
+    # a handler's exception, with where it happened (base.where): Python's own words stay
+    (r"(.+) \(in (\S+), line (\d+)\)", "{0}（出错位置：函数 {1} 的第 {2} 行）"),
     # the runner and the accept loop
     (r"still running after (\S+) s: (.*)", "{0} 秒后仍在运行：{1}"),
     (r"server crashed: (.*)", "服务器崩溃：{0}"),
