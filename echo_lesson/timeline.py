@@ -6,6 +6,7 @@ from matplotlib.figure import Figure
 from .events import EventLog
 
 MIN_WAIT = 0.02  # seconds; a shorter wait is only the time a connection takes to be accepted
+MIN_BAR = 0.006  # of the time axis: a client served in a flash still gets a bar one can see
 
 _COLOURS = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3",
             "#8C8C8C", "#CCB974", "#64B5CD"]
@@ -41,6 +42,8 @@ def plot_timeline(source, clients=None, title: str | None = None) -> Figure:
     spans = client_spans(log)
     waiting = {c.local_port: c.connected_at for c in (clients or []) if c.local_port}
     fig = Figure(figsize=(8, 0.6 * max(len(spans), 1) + 1.4))
+    starts = [s["start"] for s in spans] + list(waiting.values())
+    shortest = MIN_BAR * (max([s["end"] for s in spans], default=0) - min(starts, default=0))
     ax = fig.subplots()
     threads = []
     for row, span in enumerate(spans):
@@ -53,7 +56,7 @@ def plot_timeline(source, clients=None, title: str | None = None) -> Figure:
             threads.append(span["thread"])
         colour = _COLOURS[threads.index(span["thread"]) % len(_COLOURS)]
         labels = ax.get_legend_handles_labels()[1]
-        ax.barh(row, span["end"] - span["start"], left=span["start"], color=colour,
+        ax.barh(row, max(span["end"] - span["start"], shortest), left=span["start"], color=colour,
                 label=f"served by {span['thread']}" if f"served by {span['thread']}" not in labels else None)
     ax.set_yticks(range(len(spans)), [f"client {s['client']}" for s in spans])
     ax.invert_yaxis()

@@ -58,3 +58,20 @@ def test_log_data_off_keeps_connects_and_closes_only(kind):
         assert server.log.wait_for_event("close")
     kinds = {e.kind for e in server.log.events()}
     assert {"accept", "close"} <= kinds and not kinds & {"recv", "send", "eof"}
+
+
+def test_a_client_served_in_a_flash_still_gets_a_bar_one_can_see():
+    """A legend that names a thread must point at a bar: a client served in microseconds
+    beside one served for 10 s."""
+    from echo_lesson.events import EventLog
+    from echo_lesson.timeline import MIN_BAR
+
+    log = EventLog()
+    log.record("accept", 1, peer="127.0.0.1:1")
+    log.start -= 10  # the log's clock jumps 10 s: client 1 was served that long
+    log.record("close", 1, peer="127.0.0.1:1")
+    log.record("accept", 2, peer="127.0.0.1:2")
+    log.record("close", 2, peer="127.0.0.1:2")
+    ax = el.plot_timeline(log).axes[0]
+    long_bar, flash = [bar.get_width() for bar in ax.patches]
+    assert long_bar > 10 and flash >= MIN_BAR * 10
