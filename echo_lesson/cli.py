@@ -91,7 +91,7 @@ def serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:
         for event in server.log.follow(done):
-            if event.kind != "listen":
+            if event.kind != "listen" and not (args.quiet and event.kind in QUIET):
                 print(f"{event.t:8.3f}s  {event.describe()}", flush=True)
     except KeyboardInterrupt:
         pass
@@ -100,14 +100,34 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+# Options only some kinds take: the option's name -> (keyword, the kinds that take it).
+KIND_OPTIONS = {
+    "--folder": ("folder", ("files",)),
+    "--max-clients": ("max_clients", ("robust",)),
+    "--idle-timeout": ("idle_timeout", ("robust",)),
+}
+
+
 def _kind_options(args: argparse.Namespace) -> dict:
-    """Options only some kinds take: --folder for `files`."""
-    folder = getattr(args, "folder", None)
-    if args.kind != "files":
-        if folder:
-            raise SystemExit(_t("error: {0}", _t("--folder is only for --kind files")))
-        return {}
-    return {"folder": folder or "echo-files"}
+    """The options given for this kind; a bad one is one sentence and exit status 2."""
+    options = {}
+    for flag, (keyword, kinds) in KIND_OPTIONS.items():
+        value = getattr(args, keyword, None)
+        if value is None:
+            continue
+        if args.kind not in kinds:
+            _error(_t("{0} is only for --kind {1}", flag, " / ".join(kinds)))
+            raise SystemExit(2)
+        if keyword != "folder" and value <= 0:
+            _error(_t("{0} must be more than 0, not {1}", flag, value))
+            raise SystemExit(2)
+        options[keyword] = value
+    if args.kind == "files":
+        options.setdefault("folder", "echo-files")
+    return options
+
+
+QUIET = {"recv", "send", "eof"}  # what `serve --quiet` leaves out: a line per recv and send
 
 
 def upload(args: argparse.Namespace) -> int:
@@ -361,6 +381,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8080, help=_("0 lets the system choose"))
     p.add_argument("--folder", help=_("--kind files only: the folder it serves "
                                       "(default ./echo-files, created if missing)"))
+    p.add_argument("--max-clients", type=int, help=_("--kind robust only: how many clients it "
+                                                     "serves at once; one more is told the "
+                                                     "server is full (default 100)"))
+    p.add_argument("--idle-timeout", type=float, help=_("--kind robust only: disconnect a "
+                                                        "client that sends or reads nothing "
+                                                        "for this many seconds (default 60)"))
+    p.add_argument("--quiet", action="store_true",
+                   help=_("print connections and errors only, no line per recv and send"))
     p.set_defaults(run=serve)
 
     for name, run, what in (("upload", upload, _("send a file to a files server")),

@@ -126,3 +126,44 @@ def test_every_option_and_argument_says_what_it_is_for():
               for name, sub in commands.choices.items() for action in sub._actions
               if not action.help]
     assert not silent, f"give these a help text: {silent}"
+
+
+def test_serve_quiet_prints_connections_not_each_recv():
+    """`serve --quiet`: the listening line, connections and closes, no line per recv/send."""
+    proc = subprocess.Popen([*CLI, "serve", "--kind", "robust", "--port", "0", "--quiet",
+                             "--max-clients", "1", "--idle-timeout", "30"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            encoding="utf-8")
+    try:
+        first = proc.stdout.readline().strip()
+        assert first.startswith("listening on 127.0.0.1:"), first + proc.stderr.read()
+        port = int(first.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as one:
+            one.sendall(b"ping")
+            assert one.recv(4) == b"ping"
+            # --max-clients 1: a second client is told the server is full, then closed
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as two:
+                two.sendall(b"x")
+                refusal = b""
+                while chunk := two.recv(1024):
+                    refusal += chunk
+            assert b"full" in refusal
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+    lines = out.splitlines()
+    assert any("connected from" in line for line in lines), out
+    assert any("refused" in line for line in lines), out
+    assert not any("received" in line or "sent" in line for line in lines), out
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--kind", "threaded", "--max-clients", "5"], "--max-clients is only for --kind robust"),
+    (["--kind", "robust", "--idle-timeout", "0"], "--idle-timeout must be more than 0, not 0.0"),
+    (["--kind", "robust", "--max-clients", "many"], "invalid int value: 'many'"),
+])
+def test_a_bad_serve_option_is_one_sentence_and_exit_2(args, says):
+    result = subprocess.run([*CLI, "serve", "--port", "0", *args], capture_output=True,
+                            text=True, encoding="utf-8", timeout=30)
+    assert result.returncode == 2 and says in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and not result.stdout

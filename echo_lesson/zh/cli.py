@@ -15,7 +15,8 @@ TEXTS: dict[str, str] = {
     "error: {0}": "错误：{0}",
     "press Ctrl+C to stop": "按 Ctrl+C 停止服务器",
     "stopping...": "正在停止……",
-    "--folder is only for --kind files": "--folder 只能和 --kind files 一起用",
+    "{0} is only for --kind {1}": "{0} 只能和 --kind {1} 一起用",
+    "{0} must be more than 0, not {1}": "{0} 必须大于 0，而不是 {1}",
     "hint: another program holds that port (a server in another terminal? stop it with "
     "Ctrl+C there), or choose another port: --port 0 lets the system pick a free one":
         "提示：另一个程序占着这个端口（是不是另一个终端里的服务器？在那里按 Ctrl+C 停止它），"
@@ -95,6 +96,13 @@ TEXTS: dict[str, str] = {
     "address to bind (default 127.0.0.1: this computer only)":
         "要绑定（bind）的地址（默认 127.0.0.1：只有本机能连）",
     "0 lets the system choose": "0 表示让系统挑一个空闲端口",
+    "--kind robust only: how many clients it serves at once; one more is told the server is "
+    "full (default 100)": "只用于 --kind robust：同时最多服务几个客户端；再多来一个，会被告知服务器已满"
+                          "（默认 100）",
+    "--kind robust only: disconnect a client that sends or reads nothing for this many seconds "
+    "(default 60)": "只用于 --kind robust：客户端这么多秒既不发也不读，就断开它（默认 60）",
+    "print connections and errors only, no line per recv and send":
+        "只打印连接和错误，不再每次 recv、send 都打印一行",
     "--kind files only: the folder it serves (default ./echo-files, created if missing)":
         "只用于 --kind files：服务器提供的文件夹（默认 ./echo-files，不存在就创建）",
     "send a file to a files server": "把一个文件上传到文件服务器",
