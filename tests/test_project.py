@@ -41,3 +41,20 @@ def test_python_versions_agree():
 def test_readme_shows_the_two_commands():
     readme = (ROOT / "README.md").read_text()
     assert "make lab" in readme and "make test" in readme
+
+
+def test_the_chinese_readme_has_every_section_of_the_english_one():
+    """Section by section, in the same order and at the same level (plus its own 中文版)."""
+    def headings(name):
+        return [line.split(" ", 1)[0] for line in (ROOT / name).read_text(encoding="utf-8")
+                .splitlines() if line.startswith("##")]
+    chinese = (ROOT / "README.zh.md").read_text(encoding="utf-8")
+    assert "## 中文版" in chinese
+    assert headings("README.zh.md") == ["##"] + headings("README.md")
+    # and the same commands: every command line in an English code block is in the Chinese
+    commands = {line.split("#")[0].strip() for line in
+                re.findall(r"^python -m echo_lesson .*$|^make \w+.*$",
+                           (ROOT / "README.md").read_text(), re.M)}
+    chinese = chinese.replace(" --lang zh", "")  # the Chinese README may show that variant
+    assert commands and all(c in chinese for c in commands), \
+        [c for c in commands if c not in chinese]
