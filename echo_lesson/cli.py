@@ -90,7 +90,12 @@ def serve(args: argparse.Namespace) -> int:
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:
-        for event in server.log.follow(done):
+        def dropped(count: int) -> None:
+            print(_t("({0:,} events not shown: the server's log keeps the latest {1:,}, and "
+                     "this console fell behind)", count, server.log.max_events),
+                  file=sys.stderr, flush=True)
+
+        for event in server.log.follow(done, on_gap=dropped):
             if event.kind != "listen" and not (args.quiet and event.kind in QUIET):
                 print(f"{event.t:8.3f}s  {event.describe()}", flush=True)
     except KeyboardInterrupt:

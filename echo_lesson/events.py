@@ -23,6 +23,7 @@ class Event:
     peer: str = ""  # "host:port" of the other end
     nbytes: int = 0
     detail: str = ""
+    seq: int = -1  # its place in the log: 0, 1, 2, ... never reused, even after a trim
 
     def describe(self, language: str | None = None) -> str:
         """A short sentence, without the time (so it is stable in notebooks).
@@ -91,13 +92,16 @@ class EventLog:
     max_events: int = 100_000  # a bound, so a long-running server cannot eat all memory
     _events: list[Event] = field(default_factory=list, repr=False)
     _changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
-    dropped: int = 0
+    dropped: int = 0  # how many of the oldest events were trimmed away
+    _next_seq: int = field(default=0, repr=False)
 
     def record(self, kind: str, client: int | None = None, *, peer: str = "",
                nbytes: int = 0, detail: str = "") -> Event:
-        event = Event(time.perf_counter() - self.start, kind, client,
-                      threading.current_thread().name, peer, nbytes, detail)
         with self._changed:
+            event = Event(time.perf_counter() - self.start, kind, client,
+                          threading.current_thread().name, peer, nbytes, detail,
+                          self._next_seq)
+            self._next_seq += 1
             if len(self._events) >= self.max_events:
                 del self._events[: self.max_events // 10]
                 self.dropped += self.max_events // 10
@@ -116,6 +120,31 @@ class EventLog:
         return [e for e in found
                 if (kind is None or e.kind == kind) and (client is None or e.client == client)]
 
+    def since(self, seq: int) -> tuple[list[Event], int]:
+        """The events numbered `seq` and after, and how many of those were trimmed away
+        before anyone read them. Readers keep a sequence number, never a list index:
+        indices shift when the oldest events are trimmed, numbers do not."""
+        with self._changed:
+            return self._since(seq)
+
+    def _since(self, seq: int) -> tuple[list[Event], int]:
+        first = self._events[0].seq if self._events else self._next_seq
+        return self._events[max(0, seq - first):], max(0, first - seq)
+
+    def next_seq(self) -> int:
+        """The number the next event will get (how many were ever recorded)."""
+        with self._changed:
+            return self._next_seq
+
+    def wait_since(self, seq: int, timeout: float, stop: threading.Event | None = None
+                   ) -> tuple[list[Event], int]:
+        """Wait up to `timeout` for events numbered `seq` or after (or for `stop`); return
+        them as since() does."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._next_seq > seq or (stop is not None
+                                                                    and stop.is_set()), timeout)
+            return self._since(seq)
+
     def __len__(self) -> int:
         with self._changed:
             return len(self._events)
@@ -129,14 +158,18 @@ class EventLog:
         """Wait until at least `count` events of this kind were recorded."""
         return self.wait_for(lambda evs: sum(e.kind == kind for e in evs) >= count, timeout)
 
-    def follow(self, stop: threading.Event, poll: float = 0.2) -> Iterator[Event]:
-        """Yield events as they come, until `stop` is set (for the CLI's main thread)."""
+    def follow(self, stop: threading.Event, poll: float = 0.2,
+               on_gap: Callable[[int], None] | None = None) -> Iterator[Event]:
+        """Yield events as they come, in order, each once, until `stop` is set (for the CLI's
+        main thread). If the log trimmed events before they were yielded (a reader far
+        behind a very busy server), on_gap(how_many) is called before the next ones."""
         seen = 0
         while True:
-            with self._changed:
-                self._changed.wait_for(lambda: len(self._events) > seen or stop.is_set(), poll)
-                new = self._events[seen:]
-                seen = len(self._events)
+            new, missed = self.wait_since(seen, poll, stop)
+            if missed and on_gap is not None:
+                on_gap(missed)
+            if new:
+                seen = new[-1].seq + 1
             yield from new
             if stop.is_set() and not new:
                 return

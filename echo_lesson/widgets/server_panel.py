@@ -150,20 +150,19 @@ class ServerPanel:
     # --- the updater thread ---------------------------------------------------------------
     def _follow(self, server: RunningServer, stop: threading.Event) -> None:
         """Show new events and the client count until the server stops (or we are told)."""
-        seen, count = 0, -1
+        seen, count = 0, -1  # seen: the next event's number (numbers survive a trim)
         try:
             while True:
-                server.log.wait_for(lambda evs: len(evs) > seen or stop.is_set(), timeout=0.2)
-                events = server.log.events()
-                if len(events) > seen:
+                new, _ = server.log.wait_since(seen, 0.2, stop)
+                if new:
                     with self._changed:
-                        self.lines.extend(e.describe() for e in events[seen:])
-                        self._lines_en.extend(e.describe("en") for e in events[seen:])
+                        self.lines.extend(e.describe() for e in new)
+                        self._lines_en.extend(e.describe("en") for e in new)
                         del self.lines[:-MAX_LINES]
                         del self._lines_en[:-MAX_LINES]
                         self._changed.notify_all()
-                    seen = len(events)
-                    self._render_log(events[-MAX_LINES:])
+                    seen = new[-1].seq + 1
+                    self._render_log(server.log.events()[-MAX_LINES:])
                 clients = server.clients
                 if clients != count:
                     count = clients

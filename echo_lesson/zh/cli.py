@@ -15,6 +15,8 @@ TEXTS: dict[str, str] = {
     "error: {0}": "错误：{0}",
     "press Ctrl+C to stop": "按 Ctrl+C 停止服务器",
     "stopping...": "正在停止……",
+    "({0:,} events not shown: the server's log keeps the latest {1:,}, and this console fell "
+    "behind)": "（有 {0:,} 个事件没有显示：服务器的日志只保留最近的 {1:,} 个，而这个终端落后了）",
     "{0} is only for --kind {1}": "{0} 只能和 --kind {1} 一起用",
     "{0} must be more than 0, not {1}": "{0} 必须大于 0，而不是 {1}",
     "hint: another program holds that port (a server in another terminal? stop it with "
