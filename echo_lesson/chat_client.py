@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import socket
 import time
+import unicodedata
 
 from .client import _address
 
@@ -82,10 +83,11 @@ class ChatClient:
     def nick(self, name: str) -> str:
         """Take a name; returns the server's answer (a notice)."""
         self.send_line(f"/nick {name}")
+        taken = unicodedata.normalize("NFKC", name)  # the form the server keeps
         answer = self.read_until(lambda l: l.startswith("* ") and (
-            l.endswith(f" is now {name}") or "name" in l))[-1]
-        if answer.endswith(f" is now {name}"):
-            self.name = name
+            l.endswith(f" is now {taken}") or "name" in l))[-1]
+        if answer.endswith(f" is now {taken}"):
+            self.name = taken
         return answer
 
     def who(self) -> list[str]:

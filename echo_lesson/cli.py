@@ -31,19 +31,8 @@ def _t(template: str, *values) -> str:
 
 
 def _explain(text: str) -> str:
-    """A message from elsewhere (an exception, argparse) in the chosen language.
-
-    Joined messages ("upload of 'a.txt': refused by the server: WHY") are taken apart
-    by the catalog's NESTED patterns and each part translated on its own.
-    """
-    if language() == "en":
-        return text
-    from .zh.cli import NESTED
-
-    for pattern, template in NESTED:
-        match = pattern.fullmatch(text)
-        if match:
-            return template.format(*(_explain(part) for part in match.groups()))
+    """A message from elsewhere (an exception, argparse) in the chosen language; joined
+    messages are translated part by part (i18n.translate)."""
     return translate(text)
 
 

@@ -36,33 +36,41 @@ def language() -> str:
 
 
 _CATALOG_MODULES = ("check", "widgets", "events", "errors", "cli")
-_catalog: tuple[dict, list] | None = None
+_catalog: tuple[dict, list, list] | None = None
 
 
-def _zh_catalog() -> tuple[dict, list]:
-    """Every zh module's TEXTS merged, and their PATTERNS compiled (loaded once, when needed)."""
+def _zh_catalog() -> tuple[dict, list, list]:
+    """Every zh module's TEXTS merged, their PATTERNS compiled, and their NESTED patterns
+    (loaded once, when needed)."""
     global _catalog
     if _catalog is None:
         import importlib
 
         texts: dict[str, str] = {}
         patterns: list = []
+        nested: list = []
         for name in _CATALOG_MODULES:
             module = importlib.import_module(f"{__package__}.zh.{name}")
             texts.update(module.TEXTS)
             patterns += [(re.compile(p, re.S), t) for p, t in getattr(module, "PATTERNS", [])]
-        _catalog = (texts, patterns)
+            nested += getattr(module, "NESTED", [])
+        _catalog = (texts, patterns, nested)
     return _catalog
 
 
 def translate(text: str, language: str | None = None) -> str:
     """`text` in the chosen language (or in `language`); unchanged if that is English or the
-    catalog lacks it."""
+    catalog lacks it. A joined message ("upload of 'a.txt': refused by the server: WHY")
+    is taken apart by the catalog's NESTED patterns and each part translated on its own."""
     if (language or _language) == "en":
         return text
-    texts, patterns = _zh_catalog()
+    texts, patterns, nested = _zh_catalog()
     if text in texts:
         return texts[text]
+    for pattern, template in nested:
+        match = pattern.fullmatch(text)
+        if match:
+            return template.format(*(translate(part, language) for part in match.groups()))
     for pattern, template in patterns:
         match = pattern.fullmatch(text)
         if match:

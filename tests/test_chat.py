@@ -83,6 +83,8 @@ def test_names_in_any_script_and_no_look_alikes_or_guest_names():
                 assert third.nick("x" * 21).startswith("* a name is 1-20 letters")
                 assert sorted(server.server.members()) == sorted(["alice", "小王", third.name])
             assert alice.name == "alice"
+            # a full-width name is kept in its NFKC form, and the client knows it by that
+            assert alice.nick("ａｌｉｃｅ２") == "* alice is now alice2" and alice.name == "alice2"
 
 
 def test_storm_of_50_clients_everyone_gets_every_line_in_order():

@@ -106,3 +106,14 @@ def test_one_check_printed_on_its_own(failing_report):
     assert "\n  提示：一次 recv 不等于一条消息" in chinese
     passed = next(c for c in failing_report.checks if c.passed)
     assert str(passed).startswith("pass  ") and "hint" not in str(passed)
+
+
+def test_a_joined_message_is_translated_part_by_part():
+    """What a notebook prints from a TransferError reads in Chinese, every part of it."""
+    from echo_lesson.i18n import translate
+
+    joined = ("upload of 'a.txt': refused by the server: '../x' tries to leave the server's "
+              "folder with '..'; send a plain file name")
+    chinese = translate(joined, "zh")
+    assert chinese == "上传 'a.txt'：服务器拒绝了：'../x' 想用 '..' 跳出服务器的文件夹：请只发文件名"
+    assert translate(joined, "en") == joined

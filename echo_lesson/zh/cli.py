@@ -4,8 +4,8 @@ TEXTS: the CLI's own messages and help, keyed by their English template ({0}... 
 filled in after translation, so both sides must have the same fields: a test checks).
 PATTERNS: messages the CLI shows but does not make (exceptions from transfer.py, the
 files server, the OS, argparse; those of servers/base.py and client.py are in errors.py).
-NESTED: joined messages whose parts are translated one by one ("upload of 'a.txt': refused by the server: WHY"); cli._explain
-applies them before TEXTS and PATTERNS.
+NESTED: joined messages whose parts are translated one by one ("upload of 'a.txt': refused
+by the server: WHY"); i18n.translate applies them after TEXTS, before PATTERNS.
 Never here: `listening on HOST:PORT` (a contract line) and the echoed data.
 """
 import re
@@ -229,7 +229,7 @@ PATTERNS: list[tuple[str, str]] = [
     (r"ambiguous option: (.+) could match (.+)", "有歧义的选项：{0} 可以匹配 {1}"),
 ]
 
-# Joined messages: every group is translated on its own (cli._explain), then put in the template.
+# Joined messages: every group is translated on its own (i18n.translate), then put in the template.
 NESTED: list[tuple[re.Pattern, str]] = [(re.compile(p, re.S), t) for p, t in [
     (r"(.+?): refused by the server: (.*)", "{0}：服务器拒绝了：{1}"),
     (r"(.+?): the server does not speak the files protocol \(is it an echo server\?\): "
