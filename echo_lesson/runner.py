@@ -63,9 +63,8 @@ class RunningServer:
             patience = deadline - 0.3 * timeout  # most of the time for a normal end
             self.server.shutdown()
             left = self._join(patience)
-            interrupt = getattr(self.server, "interrupt", None)
-            if left and interrupt is not None:  # a handler ignores its closed socket
-                interrupt()
+            if left:  # a handler ignores its closed socket
+                self.server.interrupt()
                 left = self._join(deadline)
             self.server.server_close()
             self.leftover_threads = left
@@ -79,9 +78,7 @@ class RunningServer:
 
     def threads(self) -> list[threading.Thread]:
         """This server's threads still alive: its accept loop and those it started."""
-        own = getattr(self.server, "threads", None)
-        threads = [self._thread, *(own() if own else [])]
-        return [t for t in threads if t.is_alive()]
+        return [t for t in [self._thread, *self.server.threads()] if t.is_alive()]
 
     def _join(self, until: float) -> list[str]:
         """Join the accept thread and the server's threads until `until`; name the living."""
@@ -115,7 +112,7 @@ def start_server(kind: str = "threaded", handler: Handler | None = None, host: s
         raise ValueError(translate(f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}"))
     cls = KINDS[kind]
     if handler is not None:
-        if not getattr(cls, "takes_handler", False):
+        if not cls.takes_handler:
             raise ValueError(translate(f"the {kind!r} server does not run a handler; "
                                        "use kind='threaded' or kind='single' with handler="))
         options["handler"] = handler

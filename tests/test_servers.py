@@ -1,4 +1,6 @@
 """single serves one client at a time; threaded serves them together (from the event log)."""
+import threading
+
 import pytest
 
 import echo_lesson as el
@@ -75,3 +77,23 @@ def test_a_client_served_in_a_flash_still_gets_a_bar_one_can_see():
     ax = el.plot_timeline(log).axes[0]
     long_bar, flash = [bar.get_width() for bar in ax.patches]
     assert long_bar > 10 and flash >= MIN_BAR * 10
+
+
+@pytest.mark.parametrize("kind", list(el.KINDS))
+def test_every_kind_keeps_the_server_contract(kind, tmp_path):
+    """What the runner, CLI and panels call, every kind has: nobody needs to probe."""
+    from echo_lesson.servers.contract import Server
+
+    options = {"folder": tmp_path} if kind == "files" else {}
+    server = el.KINDS[kind]("127.0.0.1", 0, **options)
+    try:
+        assert isinstance(server, Server)
+        assert isinstance(server.takes_handler, bool) and server.protocol in {"echo", "chat",
+                                                                             "files"}
+        assert server.connected() == 0
+        assert all(isinstance(t, threading.Thread) for t in server.threads())  # pool: workers
+        server.interrupt()  # no handler is running: a no-op, never an error
+    finally:
+        server.shutdown()
+        assert server.join(1) == [] and server.threads() == []
+        server.server_close()

@@ -20,8 +20,8 @@ import threading
 from ..events import EventLog
 from ..protocol import preview
 from .base import open_listener
+from .contract import RESETS
 
-RESETS = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
 
 
 async def echo_stream(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -194,6 +194,12 @@ class AsyncioServer:
 
     def join(self, timeout: float) -> list[str]:
         return []  # no threads of its own: the loop runs in the caller's thread
+
+    def threads(self) -> list[threading.Thread]:
+        return []
+
+    def interrupt(self) -> None:
+        """Nothing to interrupt: no learner's code runs here."""
 
     def server_close(self) -> None:
         self.listener.close()

@@ -301,7 +301,7 @@ class BaseServer:
     def threads(self) -> list[threading.Thread]:
         """The threads this server started that have not finished yet (a snapshot)."""
         with self._lock:
-            return list(self._threads)
+            return [t for t in self._threads if t.is_alive()]
 
     def start_thread(self, target, args, name: str) -> threading.Thread:
         """Start a daemon thread that stop() will wait for."""

@@ -19,9 +19,9 @@ import threading
 from ..events import EventLog
 from ..protocol import preview
 from .base import open_listener
+from .contract import RESETS
 
 MAX_BUFFERED = 1 << 20  # bytes waiting to go back to one client before we stop reading it
-RESETS = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
 
 
 class Client:
@@ -189,6 +189,12 @@ class SelectorServer:
 
     def join(self, timeout: float) -> list[str]:
         return []  # no threads of its own: the loop runs in the caller's thread
+
+    def threads(self) -> list[threading.Thread]:
+        return []
+
+    def interrupt(self) -> None:
+        """Nothing to interrupt: no learner's code runs here."""
 
     def server_close(self) -> None:
         for sock in (self.listener, self._wake_r, self._wake_w):

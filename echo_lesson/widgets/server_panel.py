@@ -19,7 +19,7 @@ from .style import label as row_label
 
 MAX_LINES = 300  # the log view keeps the newest lines; the EventLog keeps everything
 ECHO_KINDS = [k for k, cls in KINDS.items()
-              if getattr(cls, "protocol", "echo") == "echo" and getattr(cls, "takes_handler", False)]
+              if cls.protocol == "echo" and cls.takes_handler]
 
 _panels: dict[str, "ServerPanel"] = {}  # by name: a re-run cell replaces the old panel
 _panels_lock = threading.Lock()

@@ -1,0 +1,52 @@
+"""The contract every kind of server keeps, whatever runs it: threads, selectors or asyncio.
+
+Modelled on CPython's socketserver. The runner (echo_lesson.runner), the CLI, the panels and
+the tests call nothing else, and never probe for what a kind has: each kind has all of it.
+
+Construct     Server(host, port, **options): binds and listens at once (port 0: the system
+              picks one; read it from .address).
+Serve         serve_forever(): runs the loop in the calling thread until shutdown().
+Stop          shutdown(): from another thread; returns at once; safe to call twice.
+              join(timeout) -> names of the server's threads still alive after `timeout`.
+              interrupt(): last resort for handlers that ignore their closed socket.
+              server_close(): releases every socket.
+Look          .address, .kind, .protocol ("echo" kinds join the echo fault battery),
+              .takes_handler (serves a learner's handler(conn, addr)), .log (EventLog),
+              connected() -> clients connected now, threads() -> threads still running.
+
+A kind overrides what it serves differently: `handle_new_client` (BaseServer's kinds:
+serve in the accept thread, start a thread, queue for a pool), or the whole loop
+(`serve_forever`, for selectors and asyncio, which have no thread per client).
+"""
+from __future__ import annotations
+
+import threading
+from typing import ClassVar, Protocol, runtime_checkable
+
+from ..events import EventLog
+
+# What a client vanishing looks like to a server, on every platform.
+RESETS = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
+
+
+@runtime_checkable
+class Server(Protocol):
+    kind: ClassVar[str]
+    protocol: ClassVar[str]
+    takes_handler: ClassVar[bool]
+    address: tuple[str, int]
+    log: EventLog
+
+    def serve_forever(self) -> None: ...
+
+    def shutdown(self) -> None: ...
+
+    def join(self, timeout: float) -> list[str]: ...
+
+    def interrupt(self) -> None: ...
+
+    def server_close(self) -> None: ...
+
+    def connected(self) -> int: ...
+
+    def threads(self) -> list[threading.Thread]: ...
