@@ -7,24 +7,12 @@ import time
 from dataclasses import dataclass, field
 
 from .errnos import label
+from .streams import recv_exactly  # noqa: F401  (el.recv_exactly, lesson 07)
 
 
 def _address(target) -> tuple[str, int]:
     """A (host, port) tuple, or anything with an .address (a running server)."""
     return tuple(getattr(target, "address", target))[:2]
-
-
-def recv_exactly(sock: socket.socket, n: int) -> bytes:
-    """Read exactly n bytes. One recv may return fewer: TCP is a stream, not messages."""
-    chunks, remaining = [], n
-    while remaining:
-        chunk = sock.recv(min(remaining, 65536))
-        if not chunk:
-            got = n - remaining
-            raise ConnectionError(f"the server closed the connection after {got} of {n} bytes")
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
 
 
 def to_bytes(message: bytes | str, encoding: str = "utf-8") -> bytes:

@@ -1,111 +1,26 @@
-"""File transfer over TCP: the wire format, the name check, and the client side.
+"""File transfer over TCP, the client side: upload, download, list_files.
 
-The protocol (the `files` server speaks it; see servers/files.py):
-
-* Every message is a *frame*: a 4-byte big-endian length, then that many bytes
-  (echo_lesson.protocol.encode_frame). Requests and replies are frames holding a small
-  UTF-8 JSON header, at most MAX_HEADER bytes.
-* Upload: the client sends {"op": "upload", "name": NAME, "size": N}. The server answers
-  {"ok": true} (go ahead) or {"ok": false, "error": "..."} (and closes). The client then
-  streams exactly N raw bytes, in chunks, followed by the 32-byte SHA-256 digest of
-  them. The server answers {"ok": true, "size": N, "sha256": HEX} once the file is
-  saved, or an error (the digest did not match, ...).
-* Download: {"op": "download", "name": NAME}. The server answers {"ok": true, "size": N}
-  then N raw bytes then the 32-byte digest, or an error such as a missing file.
-* List: {"op": "list"} -> {"ok": true, "files": [[name, size], ...]}.
-* A name is a plain file name: no folder part ("/" or "\\"), not absolute, not "..",
-  no leading ".", no control characters or ":", at most 255 bytes of UTF-8.
-  Anything else is refused before a single byte of the file moves.
-* Neither side ever holds a whole file in memory: CHUNK bytes at a time. Both write to
-  a temporary name and rename it only when the size and the checksum match, so a
-  transfer cut off halfway never leaves a partial file under the final name.
+The protocol, its name check and its framing are in filewire.py (the files server speaks
+it: servers/files.py); the names are re-exported here, as lesson 07 uses them.
 """
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import socket
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
-from .client import _address, recv_exactly
-from .protocol import FRAME_PREFIX, encode_frame, frame_length
+from .client import _address
+from .filewire import (CHUNK, DIGEST_SIZE, FORBIDDEN, MAX_HEADER, Progress, TransferError,
+                       check_name, copy_exactly, recv_header, send_header)
+from .streams import recv_exactly
 
-CHUNK = 256 * 1024  # bytes per read and send: the most either side holds of a file
-MAX_HEADER = 4096  # bytes of JSON in a request or a reply
-DIGEST_SIZE = 32  # SHA-256
-FORBIDDEN = set('/\\:\0') | {chr(c) for c in range(32)} | {"\x7f"}
-
-Progress = Callable[[int, int], None]  # progress(bytes_done, bytes_total)
-
-
-class TransferError(Exception):
-    """The transfer failed: refused by the server, cut off, or corrupted on the way."""
-
-
-def check_name(name) -> str | None:
-    """Why `name` is not a safe plain file name, or None if it is.
-
-    Pure: the server runs it on every name before touching the disk.
-    """
-    if not isinstance(name, str) or not name:
-        return "a file name must be a non-empty string"
-    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
-        return f"{name!r} is an absolute path; send a plain file name like 'notes.txt'"
-    if ".." in name.replace("\\", "/").split("/"):
-        return f"{name!r} tries to leave the server's folder with '..'; send a plain file name"
-    bad = sorted(set(name) & FORBIDDEN)
-    if bad:
-        return (f"{name!r} contains {', '.join(repr(c) for c in bad)}; a name has no folder "
-                "part and no control characters")
-    if name.startswith("."):
-        return f"{name!r} starts with '.': such names are hidden or reserved"
-    try:
-        encoded = name.encode("utf-8")
-    except UnicodeEncodeError:
-        return f"{name!r} is not valid text (a lone surrogate?)"
-    if len(encoded) > 255:
-        return f"the name is {len(encoded)} bytes of UTF-8; the limit is 255"
-    return None
-
-
-# --- frames on a socket ---------------------------------------------------------------
-def send_header(sock, header: dict) -> None:
-    sock.sendall(encode_frame(json.dumps(header, ensure_ascii=False).encode("utf-8")))
-
-
-def recv_header(sock) -> dict:
-    """Read one JSON header frame; a clear error if it is not one."""
-    length = frame_length(recv_exactly(sock, FRAME_PREFIX), MAX_HEADER)
-    try:
-        header = json.loads(recv_exactly(sock, length).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ValueError(f"the header is not UTF-8 JSON: {exc}") from None
-    if not isinstance(header, dict):
-        raise ValueError("the header must be a JSON object")
-    return header
-
-
-def copy_exactly(src, size: int, write: Callable[[bytes], object], hasher,
-                 progress: Progress | None = None, what: str = "the transfer") -> None:
-    """Move exactly `size` bytes from socket `src` to `write`, CHUNK at a time."""
-    buffer = bytearray(min(CHUNK, max(size, 1)))
-    view = memoryview(buffer)
-    done = 0
-    while done < size:
-        n = src.recv_into(view[: min(len(buffer), size - done)])
-        if not n:
-            raise TransferError(f"{what} was cut off after {done} of {size} bytes")
-        write(view[:n])
-        hasher.update(view[:n])
-        done += n
-        if progress:
-            progress(done, size)
-
+__all__ = ["CHUNK", "DIGEST_SIZE", "FORBIDDEN", "MAX_HEADER", "Progress", "TransferError",
+           "TransferResult", "check_name", "copy_exactly", "download", "file_sha256",
+           "list_files", "recv_exactly", "recv_header", "send_header", "upload"]
 
 # --- the client -------------------------------------------------------------------------
 @dataclass

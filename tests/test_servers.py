@@ -97,3 +97,27 @@ def test_every_kind_keeps_the_server_contract(kind, tmp_path):
         server.shutdown()
         assert server.join(1) == [] and server.threads() == []
         server.server_close()
+
+
+def test_servers_never_import_a_client_or_a_face():
+    """Layers point down: servers stand on the wire formats and streams, never on the
+    modules that talk to them (clients) or show them (widgets, plots)."""
+    import ast
+    from pathlib import Path
+
+    clients_and_faces = {"client", "transfer", "chat_client", "load", "bench", "widgets",
+                         "chat_widgets", "timeline", "check", "cli", "matplotlib", "ipywidgets"}
+    folder = Path(el.__file__).parent / "servers"
+    found = []
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [a.name for a in node.names if node.level and not node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            for name in names:
+                if name.split(".")[0] in clients_and_faces or name.split(".")[-1] in clients_and_faces:
+                    found.append(f"{path.name}: {name}")
+    assert not found

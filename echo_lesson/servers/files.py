@@ -5,7 +5,7 @@ bytes in chunks, then a SHA-256 digest). What this server promises:
 
 * It never holds a whole file in memory: it reads and writes CHUNK bytes at a time.
 * Only plain file names inside its folder: "../x", "/etc/x", "a/b" are refused
-  (transfer.check_name), and the resolved path is checked to be in the folder too.
+  (filewire.check_name), and the resolved path is checked to be in the folder too.
 * A size over `max_size` is refused before any byte of the file is sent.
 * An upload goes to a temporary name (".upload-*.part") and is renamed to its final name
   only when every byte arrived and the checksum matches; if the transfer is cut off,
@@ -25,9 +25,9 @@ import tempfile
 import threading
 from pathlib import Path
 
-from ..client import recv_exactly
-from ..transfer import (DIGEST_SIZE, CHUNK, TransferError, check_name, copy_exactly,
+from ..filewire import (CHUNK, DIGEST_SIZE, TransferError, check_name, copy_exactly,
                         recv_header, send_header)
+from ..streams import recv_exactly
 from .base import BaseServer
 
 MAX_SIZE = 1 << 30  # 1 GiB

@@ -2,7 +2,7 @@
 
 TEXTS: the CLI's own messages and help, keyed by their English template ({0}... are
 filled in after translation, so both sides must have the same fields: a test checks).
-PATTERNS: messages the CLI shows but does not make (exceptions from transfer.py, the
+PATTERNS: messages the CLI shows but does not make (exceptions from transfer.py and filewire.py, the
 files server, the OS, argparse; those of servers/base.py and client.py are in errors.py).
 NESTED: joined messages whose parts are translated one by one ("upload of 'a.txt': refused
 by the server: WHY"); i18n.translate applies them after TEXTS, before PATTERNS.
@@ -178,7 +178,7 @@ PATTERNS: list[tuple[str, str]] = [
     (r"the header must be a JSON object", "头部必须是一个 JSON 对象：对方是文件服务器（--kind files）吗？"),
     (r"frame of (\d+) bytes announced; the limit is (\d+)",
      "对方声称要发 {0} 字节的帧，超过了上限 {1}：对方是文件服务器（--kind files）吗？"),
-    # refusals from the files server (servers/files.py) and its name check (transfer.check_name)
+    # refusals from the files server (servers/files.py) and its name check (filewire.check_name)
     (r"nothing received for (\S+) s; disconnected", "{0} 秒内什么也没收到，连接已断开"),
     (r"unknown op (.+): use upload, download or list",
      "未知的操作 {0}：只能用 upload、download 或 list"),
