@@ -10,18 +10,21 @@ test decides when to read; the chat widget runs one reader thread per client.
 """
 from __future__ import annotations
 
+import collections
 import socket
 import time
 import unicodedata
 
 from .client import _address
+from .protocol import LineDecoder
 
 
 class ChatClient:
     def __init__(self, target, name: str | None = None, timeout: float = 5.0):
         self.timeout = timeout
         self.sock = socket.create_connection(_address(target), timeout=timeout)
-        self._buffer = b""
+        self._decoder = LineDecoder()  # the chat room's framing, as the server cuts it
+        self._lines: collections.deque[bytes] = collections.deque()
         self.closed_by_server = False
         welcome = self.read_line()  # "* welcome, you are guest3; commands: ..."
         if not welcome or "you are " not in welcome:
@@ -40,7 +43,7 @@ class ChatClient:
     def read_line(self, timeout: float | None = None) -> str | None:
         """The next whole line (without "\\n"); None on timeout or when the server closed."""
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
-        while b"\n" not in self._buffer:
+        while not self._lines:
             left = deadline - time.monotonic()
             if left <= 0 or self.closed_by_server:
                 return None
@@ -54,9 +57,8 @@ class ChatClient:
             if not data:
                 self.closed_by_server = True
                 return None
-            self._buffer += data
-        line, self._buffer = self._buffer.split(b"\n", 1)
-        return line.decode("utf-8", errors="replace")
+            self._lines.extend(self._decoder.feed(data))
+        return self._lines.popleft().decode("utf-8", errors="replace")
 
     def read_until(self, predicate, timeout: float | None = None) -> list[str]:
         """Read lines until predicate(line) is true; return them all (that one last).

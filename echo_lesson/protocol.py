@@ -119,3 +119,62 @@ class FrameDecoder:
     def pending(self) -> int:
         """Bytes received that do not yet make a whole frame."""
         return len(self._buffer)
+
+
+class LineTooLong:
+    """What LineDecoder.feed gives in place of a line longer than its max_line."""
+
+    def __repr__(self) -> str:
+        return "TOO_LONG"
+
+
+TOO_LONG = LineTooLong()
+
+
+class LineDecoder:
+    """Cut a byte stream, arriving in pieces of any size, into lines: the chat room's framing.
+
+    decoder.feed(piece) returns the lines completed by that piece, as bytes without their
+    "\n" (nor a "\r" before it, which Windows tools send). With `max_line`, a longer line
+    is never stored whole: TOO_LONG stands in its place, once, and its bytes are dropped up
+    to its "\n", so a client that never sends a newline cannot fill the memory. finish()
+    gives the last line if the stream ended without its "\n". No I/O: the chat server and
+    its client both feed it what recv gave them.
+    """
+
+    def __init__(self, max_line: int | None = None):
+        self.max_line = max_line
+        self._buffer = bytearray()
+        self._skipping = False  # inside a line too long: drop bytes up to its "\n"
+
+    def feed(self, data: bytes) -> list:
+        self._buffer += data
+        lines: list = []
+        while (end := self._buffer.find(b"\n")) >= 0:
+            line = bytes(self._buffer[:end]).rstrip(b"\r")
+            del self._buffer[:end + 1]
+            if self._skipping:
+                self._skipping = False
+            elif self.max_line is not None and len(line) > self.max_line:
+                lines.append(TOO_LONG)
+            else:
+                lines.append(line)
+        if self._skipping:
+            self._buffer.clear()
+        elif self.max_line is not None and len(self._buffer) > self.max_line + 1:
+            lines.append(TOO_LONG)
+            self._skipping = True
+            self._buffer.clear()
+        return lines
+
+    def finish(self) -> bytes | None:
+        """The last line, if the stream ended in the middle of one (lose nothing)."""
+        last = None if self._skipping or not self._buffer else bytes(self._buffer)
+        self._buffer.clear()
+        return last
+
+    @property
+    def pending(self) -> int:
+        """Bytes received that do not yet make a whole line."""
+        return len(self._buffer)
+

@@ -61,3 +61,56 @@ def test_preview_is_short_and_quoted():
     assert preview(b"hello") == "'hello'"
     long = preview(b"x" * 1000, limit=10)
     assert long.startswith("'xxxxxxxxxx") and long.endswith("…'") and len(long) < 20
+
+
+def split_at(data: bytes, cuts: list[int]) -> list[bytes]:
+    """`data` in pieces, cut at the given offsets (as recv might return it)."""
+    bounds = [0, *sorted({c % (len(data) + 1) for c in cuts}), len(data)]
+    return [data[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.binary(max_size=30).map(lambda b: b.replace(b"\n", b"")), max_size=8),
+       st.lists(st.integers(min_value=0, max_value=400), max_size=12))
+def test_line_decoder_gives_the_same_lines_whatever_the_split(lines, cuts):
+    from echo_lesson.protocol import LineDecoder
+
+    stream = b"".join(line + b"\n" for line in lines)
+    decoder, got = LineDecoder(), []
+    for piece in split_at(stream, cuts):
+        got += decoder.feed(piece)
+    assert got == [line.rstrip(b"\r") for line in lines] and decoder.finish() is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=40), max_size=8),
+       st.lists(st.integers(min_value=0, max_value=400), max_size=12))
+def test_a_line_over_the_limit_is_refused_once_and_memory_stays_bounded(lengths, cuts):
+    from echo_lesson.protocol import TOO_LONG, LineDecoder
+
+    limit = 10
+    lines = [b"x" * n for n in lengths]
+    decoder, got = LineDecoder(max_line=limit), []
+    for piece in split_at(b"".join(line + b"\n" for line in lines), cuts):
+        got += decoder.feed(piece)
+        assert decoder.pending <= limit + 1  # never a whole long line in memory
+    assert got == [TOO_LONG if len(line) > limit else line for line in lines]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.binary(max_size=300), max_size=6),
+       st.lists(st.integers(min_value=0, max_value=2000), max_size=12))
+def test_frame_decoder_gives_the_same_frames_whatever_the_split(payloads, cuts):
+    from echo_lesson.protocol import FrameDecoder, encode_frame
+
+    decoder, got = FrameDecoder(), []
+    for piece in split_at(b"".join(map(encode_frame, payloads)), cuts):
+        got += decoder.feed(piece)
+    assert got == payloads and decoder.pending == 0
+
+
+def test_a_last_line_without_its_newline_is_not_lost():
+    from echo_lesson.protocol import LineDecoder
+
+    decoder = LineDecoder(max_line=10)
+    assert decoder.feed(b"one\r\ntw") == [b"one"] and decoder.finish() == b"tw"

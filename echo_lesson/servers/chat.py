@@ -44,7 +44,7 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..protocol import decode_data, guess_encoding
+from ..protocol import TOO_LONG, LineDecoder, decode_data, guess_encoding
 from .base import BaseServer
 
 MAX_LINE = 1024  # bytes, without the newline
@@ -219,8 +219,7 @@ class ChatServer(BaseServer):
 
     def _lines(self, conn, member: Member):
         """Yield each line received (bytes, without the newline); refuse long ones."""
-        buffer = b""
-        skipping = False  # inside a line that was too long: drop bytes up to its "\n"
+        decoder = LineDecoder(self.max_line)
         while not member.gone.is_set():
             try:
                 data = conn.recv(4096)
@@ -229,26 +228,15 @@ class ChatServer(BaseServer):
                     return
                 raise
             if not data:
-                if buffer and not skipping:
-                    yield buffer  # a last line without "\n": deliver it, lose nothing
+                last = decoder.finish()
+                if last:
+                    yield last  # a last line without "\n": deliver it, lose nothing
                 return
-            buffer += data
-            while True:
-                end = buffer.find(b"\n")
-                if end < 0:
-                    break
-                line, buffer = buffer[:end], buffer[end + 1:]
-                if skipping:
-                    skipping = False
-                elif len(line.rstrip(b"\r")) > self.max_line:
+            for line in decoder.feed(data):
+                if line is TOO_LONG:
                     self._too_long(member)
                 else:
-                    yield line.rstrip(b"\r")
-            if len(buffer) > self.max_line + 1 and not skipping:
-                self._too_long(member)
-                skipping, buffer = True, b""
-            elif skipping:
-                buffer = b""
+                    yield line
 
     def _too_long(self, member: Member) -> None:
         self.log.record("error", member.client, detail=f"line over {self.max_line} bytes refused")
