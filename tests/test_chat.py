@@ -270,7 +270,7 @@ def test_start_and_stop_leave_nothing_behind(cycle):
 
 
 def test_chat_panel_shows_each_clients_side_and_closes_cleanly():
-    from echo_lesson.chat_widgets import ChatPanel
+    from echo_lesson.widgets import ChatPanel
     threads_before = live_threads()
     with el.start_server("chat") as server:
         with ChatPanel(server, ["alice", "bob"]) as room:

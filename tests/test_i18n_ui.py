@@ -24,7 +24,7 @@ from echo_lesson.errnos import label
 import echo_lesson
 from echo_lesson import i18n
 from echo_lesson.chat_client import ChatClient
-from echo_lesson.chat_widgets import ChatPanel
+from echo_lesson.widgets import ChatPanel
 from echo_lesson.events import SENTENCES, Event, EventLog
 from echo_lesson.i18n import translate
 from echo_lesson.servers.base import (AddressNotHereError, PortInUseError, exposure_warning,
@@ -333,7 +333,7 @@ def _candidates(node, constants: dict[str, str]) -> list[str]:
 
 def shown_texts() -> list[tuple[str, list[str]]]:
     found = []
-    files = [*sorted((PACKAGE / "widgets").glob("*.py")), PACKAGE / "chat_widgets.py",
+    files = [*sorted((PACKAGE / "widgets").glob("*.py")),
              PACKAGE / "runner.py"]
     for path in files:
         tree = ast.parse(path.read_text(encoding="utf-8"))

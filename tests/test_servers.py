@@ -106,7 +106,7 @@ def test_servers_never_import_a_client_or_a_face():
     from pathlib import Path
 
     clients_and_faces = {"client", "transfer", "chat_client", "load", "bench", "widgets",
-                         "chat_widgets", "timeline", "check", "cli", "matplotlib", "ipywidgets"}
+                         "timeline", "check", "cli", "matplotlib", "ipywidgets"}
     folder = Path(el.__file__).parent / "servers"
     found = []
     for path in folder.glob("*.py"):

@@ -17,8 +17,8 @@ import time
 
 import ipywidgets as widgets
 
-from .chat_client import ChatClient
-from .i18n import translate
+from ..chat_client import ChatClient
+from ..i18n import translate
 
 
 class ChatPanel:
