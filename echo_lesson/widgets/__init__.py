@@ -21,6 +21,7 @@ import ipywidgets as widgets
 
 from .chat_panel import ChatPanel
 from .client_panel import ClientPanel, client_panel
+from .panel import Panel
 from .server_panel import ECHO_KINDS, ServerPanel, server_panel
 from .timeline_panel import TimelinePanel, timeline_panel
 
@@ -28,7 +29,7 @@ __all__ = ["ChatPanel", "ClientPanel", "ECHO_KINDS", "Lab", "ServerPanel", "Time
            "lab", "server_panel", "timeline_panel"]
 
 
-class Lab:
+class Lab(Panel):
     """A Server, a Client and a Timeline panel wired together."""
 
     def __init__(self, kind: str = "threaded", handler=None, port: int = 0,
@@ -43,16 +44,11 @@ class Lab:
     def stop(self) -> None:
         self.server.stop()
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = f"<echo lab: {self.server.name}>"
-        return bundle
-
-    def __enter__(self) -> "Lab":
-        return self
-
-    def __exit__(self, *exc) -> None:
+    def close(self) -> None:
         self.stop()
+
+    def plain(self) -> str:
+        return f"<echo lab: {self.server.name}>"
 
 
 def lab(kind: str = "threaded", handler=None, **options) -> Lab:

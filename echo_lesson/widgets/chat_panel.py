@@ -19,9 +19,10 @@ import ipywidgets as widgets
 
 from ..chat_client import ChatClient
 from ..i18n import translate
+from .panel import Panel
 
 
-class ChatPanel:
+class ChatPanel(Panel):
     def __init__(self, server, names=("alice", "bob"), height: str = "180px"):
         self.clients: dict[str, ChatClient] = {}
         self.transcripts: dict[str, list[str]] = {}
@@ -102,14 +103,5 @@ class ChatPanel:
         for client in self.clients.values():
             client.close()
 
-    def _repr_mimebundle_(self, **kwargs):
-        # The panels, plus a plain-text line that does not change as messages arrive.
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = f"<chat panel: {', '.join(self.clients)}>"
-        return bundle
-
-    def __enter__(self) -> "ChatPanel":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def plain(self) -> str:
+        return f"<chat panel: {', '.join(self.clients)}>"

@@ -14,6 +14,7 @@ import ipywidgets as widgets
 from ..client import EchoClient, run_clients
 from ..i18n import translate
 from ..protocol import decode_data
+from .panel import Panel
 from .style import button, card, esc, friendly_error, label, message_html, title
 
 ENCODINGS = {"UTF-8": "utf-8", "GBK": "gbk"}
@@ -35,7 +36,7 @@ def parse_address(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
-class ClientPanel:
+class ClientPanel(Panel):
     """Send messages to a server and see what comes back.
 
     ClientPanel(server_panel)        # follows that panel's server, wherever it listens
@@ -257,10 +258,8 @@ class ClientPanel:
             "<div class='el-scroll'><table class='el-table'><thead><tr><th>#</th>"
             f"{head}<th></th></tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = "<client panel>"
-        return bundle
+    def plain(self) -> str:
+        return "<client panel>"
 
 
 def client_panel(target=None, **options) -> ClientPanel:

@@ -14,6 +14,7 @@ import ipywidgets as widgets
 from ..i18n import translate
 from ..runner import RunningServer, start_server
 from ..servers import KINDS
+from .panel import Panel
 from .style import button, card, esc, friendly_error, title
 from .style import label as row_label
 
@@ -25,7 +26,7 @@ _panels: dict[str, "ServerPanel"] = {}  # by name: a re-run cell replaces the ol
 _panels_lock = threading.Lock()
 
 
-class ServerPanel:
+class ServerPanel(Panel):
     """Start and stop one server by hand, and watch what it does.
 
     panel = ServerPanel("threaded")          # or ServerPanel(handler=my_handler)
@@ -235,16 +236,11 @@ class ServerPanel:
         return self.wait_for(lambda p: any(text in line for line in p.lines + p._lines_en),
                              timeout)
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = f"<server panel {self.name!r}>"  # stable for stored outputs
-        return bundle
-
-    def __enter__(self) -> "ServerPanel":
-        return self
-
-    def __exit__(self, *exc) -> None:
+    def close(self) -> None:
         self.stop()
+
+    def plain(self) -> str:
+        return f"<server panel {self.name!r}>"  # stable for stored outputs
 
 
 def server_panel(kind: str = "threaded", handler=None, **options) -> ServerPanel:

@@ -10,10 +10,11 @@ import io
 import ipywidgets as widgets
 
 from ..i18n import translate
+from .panel import Panel
 from .style import button, card, friendly_error, message_html, title
 
 
-class TimelinePanel:
+class TimelinePanel(Panel):
     """TimelinePanel(server_panel) (or a running server, or an EventLog); click Draw."""
 
     def __init__(self, source):
@@ -66,10 +67,8 @@ class TimelinePanel:
         self.message_text = text
         self.message_html.value = message_html(kind, text)
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = "<timeline panel>"
-        return bundle
+    def plain(self) -> str:
+        return "<timeline panel>"
 
 
 def timeline_panel(source) -> TimelinePanel:
