@@ -14,14 +14,14 @@ import json
 import os
 import platform
 import socket
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from .i18n import ljust, translate, width
-from .load import hold_connections, make_progress, raise_fd_limit, run_load
+from .load import hold_connections, raise_fd_limit, run_load
+from .progress import make_progress
 
 COURSE_KINDS = ["threaded", "pool", "selectors", "asyncio"]
 PEERS = {

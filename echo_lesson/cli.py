@@ -17,7 +17,7 @@ import threading
 
 from .client import EchoClient, to_bytes
 from .i18n import LANGUAGES, language, set_language, translate, width
-from .load import terminal_progress
+from .progress import terminal_progress
 from .protocol import decode_data
 from .servers import KINDS, AddressNotHereError, PortInUseError, exposure_warning
 

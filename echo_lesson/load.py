@@ -19,12 +19,11 @@ import multiprocessing
 import os
 import selectors
 import socket
-import sys
 import time
 from array import array
 from dataclasses import asdict, dataclass
 
-from .i18n import ljust
+from .progress import make_progress
 
 
 def _address(target) -> tuple[str, int]:
@@ -317,44 +316,3 @@ def hold_connections(target, n: int = 1000, *, timeout: float = 10.0, hold: floa
     show(n, n, done=True)
     return CapacityResult(label, n, len(connected), echoed, fd_limit,
                           time.perf_counter() - started)
-
-
-# --- progress, in a terminal and in a notebook ---------------------------------------------
-def make_progress(progress, what: str):
-    """A function show(done, total, done=False) that displays progress as it goes."""
-    if progress is None:
-        return lambda *a, **k: None
-    if callable(progress):
-        return lambda value, total, done=False, label=None: progress(value, total)
-    if "ipykernel" in sys.modules:
-        try:
-            from IPython.display import display
-            import ipywidgets
-        except ImportError:
-            return lambda *a, **k: None
-        bar = ipywidgets.FloatProgress(min=0, max=1, description="", bar_style="info",
-                                       layout=ipywidgets.Layout(width="320px"))
-        box = ipywidgets.HBox([bar, ipywidgets.Label(what)])
-        display(box)
-
-        def show(value, total, done=False, label=None):
-            bar.value = min(1.0, value / total) if total else 1.0
-            if label:
-                box.children[1].value = label
-            if done:
-                bar.bar_style = "success"
-        return show
-    if sys.stderr.isatty():
-        return terminal_progress(what)
-    return lambda *a, **k: None
-
-
-def terminal_progress(what: str):
-    """show(done, total, done=False, label=None): one line on stderr, redrawn in place."""
-    def show(value, total, done=False, label=None):
-        share = min(1.0, value / total) if total else 1.0
-        bar = "#" * int(share * 30)
-        sys.stderr.write(f"\r{ljust(label or what, 40)} [{bar:<30}] {share:4.0%}"
-                         + ("\n" if done else ""))
-        sys.stderr.flush()
-    return show
