@@ -20,7 +20,7 @@ import threading
 from ..events import EventLog
 from ..protocol import preview
 from .base import open_listener
-from .contract import RESETS
+from .contract import RESETS, OneThread
 
 
 
@@ -68,7 +68,7 @@ class EchoProtocol(asyncio.Protocol):
         self.server.closed(self.number, self.peer, exc)
 
 
-class AsyncioServer:
+class AsyncioServer(OneThread):
     """An asyncio echo server with the lifecycle of BaseServer (see servers/__init__)."""
 
     kind = "asyncio"
@@ -191,15 +191,6 @@ class AsyncioServer:
                 loop.call_soon_threadsafe(stop.set)
             except RuntimeError:  # the loop closed in between: nothing left to stop
                 pass
-
-    def join(self, timeout: float) -> list[str]:
-        return []  # no threads of its own: the loop runs in the caller's thread
-
-    def threads(self) -> list[threading.Thread]:
-        return []
-
-    def interrupt(self) -> None:
-        """Nothing to interrupt: no learner's code runs here."""
 
     def server_close(self) -> None:
         self.listener.close()

@@ -50,3 +50,17 @@ class Server(Protocol):
     def connected(self) -> int: ...
 
     def threads(self) -> list[threading.Thread]: ...
+
+
+class OneThread:
+    """For kinds whose loop serves every client in the one thread that runs serve_forever
+    (selectors, asyncio): they start no thread, so there is none to join or interrupt."""
+
+    def join(self, timeout: float) -> list[str]:
+        return []
+
+    def threads(self) -> list[threading.Thread]:
+        return []
+
+    def interrupt(self) -> None:
+        """Nothing to interrupt: no learner's code runs here."""

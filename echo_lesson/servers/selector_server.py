@@ -19,7 +19,7 @@ import threading
 from ..events import EventLog
 from ..protocol import preview
 from .base import open_listener
-from .contract import RESETS
+from .contract import RESETS, OneThread
 
 MAX_BUFFERED = 1 << 20  # bytes waiting to go back to one client before we stop reading it
 
@@ -37,7 +37,7 @@ class Client:
         self.eof = False  # the client closed its side: close ours once `out` is sent
 
 
-class SelectorServer:
+class SelectorServer(OneThread):
     """An echo server in one thread; same lifecycle as BaseServer (see servers/__init__)."""
 
     kind = "selectors"
@@ -186,15 +186,6 @@ class SelectorServer:
             self._wake_w.send(b"x")
         except OSError:
             pass
-
-    def join(self, timeout: float) -> list[str]:
-        return []  # no threads of its own: the loop runs in the caller's thread
-
-    def threads(self) -> list[threading.Thread]:
-        return []
-
-    def interrupt(self) -> None:
-        """Nothing to interrupt: no learner's code runs here."""
 
     def server_close(self) -> None:
         for sock in (self.listener, self._wake_r, self._wake_w):
