@@ -16,6 +16,7 @@ import socket
 import threading
 import time
 import traceback
+from dataclasses import dataclass
 from typing import Callable
 
 from .. import errnos
@@ -173,8 +174,30 @@ class LoggedConnection:
         return f"<connection of client {self._client} from {self._peer}>"
 
 
+@dataclass
+class Session:
+    """One client's connection, handed to the kind that serves it (serve_session): its
+    number, its socket (logged, when the server logs data), its address and the log. Passed
+    explicitly, so no kind needs a thread-local or another class's private state."""
+
+    client_id: int
+    conn: socket.socket
+    addr: tuple
+    peer: str
+    log: EventLog
+
+    def record(self, kind: str, **fields):
+        """Record an event about this client."""
+        return self.log.record(kind, self.client_id, **fields)
+
+
 class BaseServer:
-    """An accept loop with a clean stop. Subclasses say how a client is served."""
+    """An accept loop with a clean stop. Subclasses say how a client is served.
+
+    Hooks a kind may override: handle_new_client (serve now, in a thread, in a pool),
+    serve_session (what to do with one client: by default, run the handler), client_failed
+    (name a socket error). See contract.py for what callers may use.
+    """
 
     kind = "base"
     protocol = "echo"  # what a client can expect: "echo" kinds join the echo fault battery
@@ -262,7 +285,7 @@ class BaseServer:
             self._serving.add(me)
         try:
             wrapped = LoggedConnection(conn, client, peer, self) if self.log_data else conn
-            self.handler(wrapped, addr)
+            self.serve_session(Session(client, wrapped, addr, peer, self.log))
         except HandlerStopped:
             self.log.record("error", client, peer=peer, detail=(
                 "stopped by force: the handler kept running after its connection was closed "
@@ -292,6 +315,10 @@ class BaseServer:
                 self._serving.discard(me)
             self.log.record("close", client, peer=peer)
 
+    def serve_session(self, session: Session) -> None:
+        """Serve one client: run the handler (a learner's, or the echo) on its connection."""
+        self.handler(session.conn, session.addr)
+
     def client_failed(self, client: int, peer: str, exc: OSError) -> None:
         """A socket error ended this client's handler: a reset, a broken pipe, a timeout."""
         if not self.stopping:  # the client's problem, not ours: record it, carry on
@@ -302,6 +329,11 @@ class BaseServer:
         """The threads this server started that have not finished yet (a snapshot)."""
         with self._lock:
             return [t for t in self._threads if t.is_alive()]
+
+    def forget_thread(self) -> None:
+        """Called by a server thread that is about to end: stop() need not wait for it."""
+        with self._lock:
+            self._threads.discard(threading.current_thread())
 
     def start_thread(self, target, args, name: str) -> threading.Thread:
         """Start a daemon thread that stop() will wait for."""

@@ -45,7 +45,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..protocol import TOO_LONG, LineDecoder, decode_data, guess_encoding
-from .base import BaseServer
+from .base import BaseServer, Session
 
 MAX_LINE = 1024  # bytes, without the newline
 MAX_QUEUE = 256  # lines waiting for one slow client before it is dropped
@@ -86,16 +86,14 @@ class ChatServer(BaseServer):
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, max_line: int = MAX_LINE,
                  max_queue: int = MAX_QUEUE, slow_timeout: float = SLOW_TIMEOUT,
-                 send_buffer: int | None = None, **options):
+                 **options):
+        # send_buffer= (BaseServer's option): a small SO_SNDBUF shows a slow reader sooner
         super().__init__(host, port, **options)
-        self.handler = self.chat_session
         self.max_line = max_line
         self.max_queue = max_queue
         self.slow_timeout = slow_timeout
-        self.send_buffer = send_buffer  # a small SO_SNDBUF shows a slow reader sooner
         self._members: dict[int, Member] = {}
         self._members_lock = threading.Lock()
-        self._session = threading.local()
 
     # --- the registry: always under the lock ------------------------------------
     def members(self) -> list[str]:
@@ -171,21 +169,14 @@ class ChatServer(BaseServer):
             if not self.stopping:
                 self.drop(member, "left (connection lost)", f"send failed: {type(exc).__name__}: {exc}")
         finally:
-            with self._lock:  # this thread is done: stop() need not wait for it
-                self._threads.discard(threading.current_thread())
+            self.forget_thread()  # this thread is done: stop() need not wait for it
 
     # --- one client's session (runs on its reader thread) -----------------------
     def handle_new_client(self, client, conn, addr):
-        self.start_thread(self._serve, (client, conn, addr), name=f"chat-{client}")
+        self.start_thread(self.serve_client, (client, conn, addr), name=f"chat-{client}")
 
-    def _serve(self, client, conn, addr):
-        self._session.client = client  # chat_session(conn, addr) reads it
-        self.serve_client(client, conn, addr)
-
-    def chat_session(self, conn, addr) -> None:
-        client = self._session.client
-        if self.send_buffer:
-            conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer)
+    def serve_session(self, session: Session) -> None:
+        client, conn = session.client_id, session.conn
         member = Member(client, f"guest{client}", conn, queue.Queue(self.max_queue))
         member.outbox.put_nowait(f"* welcome, you are {member.name}; {HELP}\n")
         # Join the room first, then start the writer: a client that has read its welcome

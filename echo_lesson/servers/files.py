@@ -22,13 +22,12 @@ import hashlib
 import os
 import shutil
 import tempfile
-import threading
 from pathlib import Path
 
 from ..filewire import (CHUNK, DIGEST_SIZE, TransferError, check_name, copy_exactly,
                         recv_header, send_header)
 from ..streams import recv_exactly
-from .base import BaseServer
+from .base import BaseServer, Session
 
 MAX_SIZE = 1 << 30  # 1 GiB
 
@@ -41,7 +40,6 @@ class FilesServer(BaseServer):
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, folder=None,
                  max_size: int = MAX_SIZE, idle_timeout: float = 30.0, **options):
         super().__init__(host, port, **options)
-        self.handler = self.files_session
         self._own_folder = folder is None
         if folder is None:
             folder = tempfile.mkdtemp(prefix="echo-lesson-files-")
@@ -49,17 +47,9 @@ class FilesServer(BaseServer):
         self.folder.mkdir(parents=True, exist_ok=True)
         self.max_size = max_size
         self.idle_timeout = idle_timeout
-        self._session = threading.local()
 
     def handle_new_client(self, client, conn, addr):
-        self.start_thread(self._serve, (client, conn, addr), name=f"files-{client}")
-
-    def _serve(self, client, conn, addr):
-        self._session.client = client  # so events name the client they concern
-        self.serve_client(client, conn, addr)
-
-    def _record(self, kind: str, **fields) -> None:
-        self.log.record(kind, getattr(self._session, "client", None), **fields)
+        self.start_thread(self.serve_client, (client, conn, addr), name=f"files-{client}")
 
     def server_close(self) -> None:
         super().server_close()
@@ -67,15 +57,16 @@ class FilesServer(BaseServer):
             shutil.rmtree(self.folder, ignore_errors=True)
 
     # --- one request per connection ---------------------------------------------
-    def files_session(self, conn, addr) -> None:
+    def serve_session(self, session: Session) -> None:
+        conn = session.conn
         conn.settimeout(self.idle_timeout)
         try:
             request = recv_header(conn)
         except TimeoutError:
-            self._refuse(conn, f"nothing received for {self.idle_timeout:g} s; disconnected")
+            self._refuse(session, f"nothing received for {self.idle_timeout:g} s; disconnected")
             return
         except (ValueError, ConnectionError) as exc:
-            self._refuse(conn, f"bad request: {exc}")
+            self._refuse(session, f"bad request: {exc}")
             return
         op = request.get("op")
         if op == "list":
@@ -84,7 +75,7 @@ class FilesServer(BaseServer):
             send_header(conn, {"ok": True, "files": files})
             return
         if op not in ("upload", "download"):
-            self._refuse(conn, f"unknown op {op!r}: use upload, download or list")
+            self._refuse(session, f"unknown op {op!r}: use upload, download or list")
             return
         name = request.get("name")
         problem = check_name(name)
@@ -92,30 +83,31 @@ class FilesServer(BaseServer):
         if path is not None and path.resolve().parent != self.folder:
             problem = f"{name!r} is not inside the server's folder"  # belt and braces
         if problem:
-            self._refuse(conn, problem)
+            self._refuse(session, problem)
             return
         try:
             if op == "upload":
-                self._receive(conn, name, path, request.get("size"))
+                self._receive(session, name, path, request.get("size"))
             else:
-                self._send(conn, name, path)
+                self._send(session, name, path)
         except TimeoutError:
-            self._record_error(f"{op} of {name!r}: the client went silent "
+            self._record_error(session, f"{op} of {name!r}: the client went silent "
                                f"for {self.idle_timeout:g} s; nothing kept")
         except (TransferError, ConnectionError) as exc:
             if not self.stopping:
-                self._record_error(f"{op} of {name!r}: {exc}; nothing kept")
+                self._record_error(session, f"{op} of {name!r}: {exc}; nothing kept")
 
-    def _receive(self, conn, name: str, path: Path, size) -> None:
+    def _receive(self, session: Session, name: str, path: Path, size) -> None:
+        conn = session.conn
         if not isinstance(size, int) or size < 0:
-            self._refuse(conn, f"the size must be a whole number of bytes, not {size!r}")
+            self._refuse(session, f"the size must be a whole number of bytes, not {size!r}")
             return
         if size > self.max_size:
-            self._refuse(conn, f"{name!r} is {size} bytes; this server takes at most "
+            self._refuse(session, f"{name!r} is {size} bytes; this server takes at most "
                                f"{self.max_size} bytes per file")
             return
         send_header(conn, {"ok": True})
-        self._record("upload", detail=f"{name!r}: {size} bytes coming")
+        session.record("upload", detail=f"{name!r}: {size} bytes coming")
         fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".upload-", suffix=".part")
         try:
             hasher = hashlib.sha256()
@@ -132,17 +124,18 @@ class FilesServer(BaseServer):
             if os.path.exists(temp):
                 os.unlink(temp)
         if not intact:
-            self._refuse(conn, f"checksum mismatch: {name!r} was damaged on the way "
+            self._refuse(session, f"checksum mismatch: {name!r} was damaged on the way "
                                "and was not kept; send it again")
             return
-        self._record("saved", nbytes=size, detail=f"{name!r}, sha256 ok")
+        session.record("saved", nbytes=size, detail=f"{name!r}, sha256 ok")
         send_header(conn, {"ok": True, "size": size, "sha256": hasher.hexdigest()})
 
-    def _send(self, conn, name: str, path: Path) -> None:
+    def _send(self, session: Session, name: str, path: Path) -> None:
+        conn = session.conn
         try:
             file = open(path, "rb")
         except FileNotFoundError:
-            self._refuse(conn, f"no file named {name!r} on the server; "
+            self._refuse(session, f"no file named {name!r} on the server; "
                                "list_files() shows what there is")
             return
         with file:
@@ -154,14 +147,14 @@ class FilesServer(BaseServer):
                 hasher.update(chunk)
                 done += len(chunk)
             conn.sendall(hasher.digest())
-        self._record("sent", nbytes=size, detail=f"{name!r}")
+        session.record("sent", nbytes=size, detail=f"{name!r}")
 
-    def _refuse(self, conn, error: str) -> None:
-        self._record_error(error)
+    def _refuse(self, session: Session, error: str) -> None:
+        self._record_error(session, error)
         try:
-            send_header(conn, {"ok": False, "error": error})
+            send_header(session.conn, {"ok": False, "error": error})
         except OSError:
             pass  # it hung up already: the log says what went wrong
 
-    def _record_error(self, detail: str) -> None:
-        self._record("refuse", detail=detail)
+    def _record_error(self, session: Session, detail: str) -> None:
+        session.record("refuse", detail=detail)
