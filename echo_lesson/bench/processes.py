@@ -1,0 +1,83 @@
+"""Each server in a child process of its own, on a core of its own when there are two or
+more: so servers never share an interpreter (or its GIL) with each other or with the load
+clients, and every measurement starts from a fresh process."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from ..load import raise_fd_limit
+from .peers import PEERS, start_peer
+
+
+def serve(name: str) -> None:
+    """Run server `name` on 127.0.0.1, print `listening on HOST:PORT backlog N`, and serve
+    until stdin closes (so it never outlives the bench that started it)."""
+    raise_fd_limit(20_000)
+    if name in PEERS:
+        stop, address, backlog = start_peer(name)
+    else:
+        from ..runner import start_server
+        # Measure the servers, not their event logs: every course kind but robust (whose
+        # graceful stop needs its logged connections) can turn off its recv/send events.
+        options = {"log_data": False} if name != "robust" else {}
+        if name == "pool":
+            options["workers"] = 64
+        server = start_server(name, **options)
+        stop, address, backlog = server.stop, server.address, 128
+    print(f"listening on {address[0]}:{address[1]} backlog {backlog}", flush=True)
+    sys.stdin.read()  # until the parent closes our stdin (or dies)
+    stop()
+
+
+def pin_cpus(pin: bool):
+    """Servers on CPU 0, this process (the load clients) on the others, when `pin` and the
+    machine has two or more; return (pinned, server_cpu, client_cpus)."""
+    cpus = os.cpu_count() or 1
+    pinned = pin and cpus >= 2 and hasattr(os, "sched_setaffinity")
+    server_cpu, client_cpus = (0, set(range(1, cpus))) if pinned else (None, None)
+    if pinned:
+        os.sched_setaffinity(0, client_cpus)  # this process runs the capacity clients
+    return pinned, server_cpu, client_cpus
+
+
+class ServerProcess:
+    """A server in a child process: started, read its address, stopped by closing stdin."""
+
+    def __init__(self, name: str, cpu: int | None = None):
+        self.name = name
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "echo_lesson.bench", "--serve", name],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+            cwd=str(Path(__file__).resolve().parents[2]))  # the folder that holds echo_lesson
+        if cpu is not None and hasattr(os, "sched_setaffinity"):
+            try:
+                os.sched_setaffinity(self.proc.pid, {cpu})
+            except OSError:
+                pass
+        self.address: tuple[str, int] | None = None
+        self.backlog = 0
+
+    def wait_ready(self) -> "ServerProcess":
+        """Read the `listening on HOST:PORT backlog N` line (started several at once, the
+        processes start up side by side: quicker)."""
+        line = self.proc.stdout.readline().split()
+        if len(line) < 5 or line[0] != "listening":
+            self.stop()
+            raise RuntimeError(f"server {self.name} did not start: {' '.join(line)!r}")
+        host, port = line[2].rsplit(":", 1)
+        self.address = (host, int(port))
+        self.backlog = int(line[4])
+        return self
+
+    def stop(self) -> None:
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(5)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()

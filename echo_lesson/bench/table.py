@@ -1,0 +1,45 @@
+"""format_table: the report as text for a terminal or a notebook, its headings in the
+language chosen with echo_lesson.i18n and its columns lined up by terminal columns (a CJK
+character takes two), so a Chinese table lines up as well as an English one."""
+from __future__ import annotations
+
+from ..i18n import ljust, translate, width
+
+
+def _right(text: str, columns: int) -> str:
+    """`text` right-aligned in `columns` terminal columns (a CJK character takes two)."""
+    return " " * max(0, columns - width(text)) + text
+
+
+def format_table(report: dict) -> str:
+    """The comparison as text: one row per server and concurrency (headings and the
+    footnote in the language chosen with echo_lesson.i18n; figures and names as they are)."""
+    _ = translate
+    lines = [" ".join([ljust(_("server"), 16), _right("C", 5), _right(_("round trips/s"), 14),
+                       _right(_("vs best peer"), 12), _right("MB/s", 7), _right("p50 ms", 7),
+                       _right("p99 ms", 7), _right(_("errors"), 6)])]
+    for row in report["servers"]:
+        for c, m in row["median"].items():
+            ratio = m.get("ratio_to_best_peer")
+            lines.append(f"{row['server'] + (' *' if row['peer'] else ''):<16} {c:>5} "
+                         f"{m['round_trips_per_s']:>14,.0f} "
+                         f"{(f'{ratio:.2f}x' if ratio else '-'):>12} "
+                         f"{m['bytes_per_s'] / 1e6:>7.1f} {m['p50_ms']:>7.2f} "
+                         f"{m['p99_ms']:>7.2f} {m['errors']:>6}")
+    held = [r for r in report["servers"] if r["capacity"]]
+    if held:
+        lines.append("")
+        lines.append(ljust(_("server"), 16) + " " + _right(_("connections held and echoing"), 30)
+                     + " " + _right(_("listen backlog"), 15))
+        for r in held:
+            cap = r["capacity"]
+            held_of = _("{0:>14,} of {1:<13,}").format(cap["echoed"], cap["requested"])
+            lines.append(f"{r['server']:<16} {held_of} {cap['backlog']:>15}")
+    s = report["settings"]
+    lines.append("")
+    pinning = _("server on CPU 0, clients on the others") if s["pinned"] else _("not pinned")
+    lines.append(_("* a stdlib peer. {0} B messages, {1:g} s per run, median of {2} fresh "
+                   "starts; load clients in {3} process(es); {4}; {5} CPUs; fd soft limit "
+                   "{6}.").format(s["size"], s["duration"], s["repeat"], s["client_processes"],
+                                  pinning, report["machine"]["cpus"], s["fd_soft_limit"]))
+    return "\n".join(lines)
