@@ -3,8 +3,8 @@ purpose, and the report printed at the end of the run (a pytest plugin: conftest
 registers this module with `pytest_plugins`).
 
 Every kind whose class says `protocol = "echo"` joins the battery, so a kind added to
-KINDS later is tried too. `single` serves one client at a time, so the faults that need a
-second client connected at the same moment leave it out.
+KINDS later is tried too. `single` and `teaching-single` serve one client at a time, so the
+faults that need a second client connected at the same moment leave them out.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from echo_lesson.servers import KINDS
 from conftest import open_fds
 
 ECHO_KINDS = [k for k, c in KINDS.items() if getattr(c, "protocol", None) == "echo"]
-ONE_AT_A_TIME = {"single"}
+ONE_AT_A_TIME = {"single", "teaching-single"}
 CONCURRENT_KINDS = [k for k in ECHO_KINDS if k not in ONE_AT_A_TIME]
 TIMEOUT = 10.0  # seconds any client waits for the server: generous, the machine is shared
 STOP_WITHIN = 1.0  # RunningServer.stop()'s own promise

@@ -7,6 +7,7 @@ and connected(). The runner and the CLI rely on nothing else.
 from .base import BaseServer, PortInUseError, AddressNotHereError, echo_handler, exposure_warning
 from .single import SingleClientServer
 from .threaded import ThreadedServer
+from .teaching import TeachingSingle, TeachingThreaded
 from .robust import RobustServer
 from .chat import ChatServer
 from .files import FilesServer
@@ -17,6 +18,9 @@ from .asyncio_server import AsyncioServer
 KINDS = {  # in the order the lessons meet them
     "single": SingleClientServer,
     "threaded": ThreadedServer,
+    # the bare loops lessons 2 and 3 show (teaching.py), for reading and running
+    "teaching-single": TeachingSingle,
+    "teaching-threaded": TeachingThreaded,
     "robust": RobustServer,
     "pool": PoolServer,
     "selectors": SelectorServer,
@@ -26,4 +30,5 @@ KINDS = {  # in the order the lessons meet them
 }
 
 __all__ = ["KINDS", "BaseServer", "PortInUseError", "AddressNotHereError", "echo_handler",
-           "exposure_warning", "SingleClientServer", "ThreadedServer", "RobustServer"]
+           "exposure_warning", "SingleClientServer", "ThreadedServer", "RobustServer",
+           "TeachingSingle", "TeachingThreaded"]
