@@ -121,9 +121,9 @@ class LoggedConnection:
     single print, and it refuses to block once the server is stopping.
     """
 
-    def __init__(self, sock: socket.socket, client: int, peer: str, server: "BaseServer"):
+    def __init__(self, sock: socket.socket, client_id: int, peer: str, server: "BaseServer"):
         self._sock = sock
-        self._client = client
+        self._client_id = client_id
         self._peer = peer
         self._server = server
 
@@ -136,10 +136,10 @@ class LoggedConnection:
         data = self._sock.recv(bufsize, *flags)
         log = self._server.log
         if data:
-            log.record("recv", self._client, peer=self._peer, nbytes=len(data),
+            log.record("recv", self._client_id, peer=self._peer, nbytes=len(data),
                        detail=preview(data))
         elif not self._server.stopping:  # when stopping, b"" is our doing, not the client's
-            log.record("eof", self._client, peer=self._peer)
+            log.record("eof", self._client_id, peer=self._peer)
         return data
 
     def send(self, data, *flags) -> int:
@@ -150,13 +150,13 @@ class LoggedConnection:
             # slow network makes that happen; max_send makes it happen here, every time.
             data = memoryview(data)[:most]
         sent = self._sock.send(data, *flags)
-        self._server.log.record("send", self._client, peer=self._peer, nbytes=sent)
+        self._server.log.record("send", self._client_id, peer=self._peer, nbytes=sent)
         return sent
 
     def sendall(self, data, *flags) -> None:
         self._check_running()
         self._sock.sendall(data, *flags)
-        self._server.log.record("send", self._client, peer=self._peer, nbytes=len(data))
+        self._server.log.record("send", self._client_id, peer=self._peer, nbytes=len(data))
 
     def close(self) -> None:
         self._sock.close()
@@ -171,7 +171,7 @@ class LoggedConnection:
         self.close()
 
     def __repr__(self) -> str:
-        return f"<connection of client {self._client} from {self._peer}>"
+        return f"<connection of client {self._client_id} from {self._peer}>"
 
 
 @dataclass
@@ -267,62 +267,62 @@ class BaseServer:
                 conn.settimeout(self.client_timeout)  # None: blocking, whatever the listener
                 if self.send_buffer:
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer)
-                client = self._register(conn)
-                if client is None:  # we are stopping: do not start serving it
+                client_id = self._register(conn)
+                if client_id is None:  # we are stopping: do not start serving it
                     conn.close()
                     break
-                self.log.record("accept", client, peer=_peer(addr))
-                self.handle_new_client(client, conn, addr)
+                self.log.record("accept", client_id, peer=_peer(addr))
+                self.handle_new_client(client_id, conn, addr)
 
-    def handle_new_client(self, client: int, conn: socket.socket, addr: tuple) -> None:
+    def handle_new_client(self, client_id: int, conn: socket.socket, addr: tuple) -> None:
         raise NotImplementedError
 
-    def serve_client(self, client: int, conn: socket.socket, addr: tuple) -> None:
+    def serve_client(self, client_id: int, conn: socket.socket, addr: tuple) -> None:
         """Run the handler for one client; whatever happens, close its socket."""
         peer = _peer(addr)
         me = threading.current_thread()
         with self._lock:
             self._serving.add(me)
         try:
-            wrapped = LoggedConnection(conn, client, peer, self) if self.log_data else conn
-            self.serve_session(Session(client, wrapped, addr, peer, self.log))
+            wrapped = LoggedConnection(conn, client_id, peer, self) if self.log_data else conn
+            self.serve_session(Session(client_id, wrapped, addr, peer, self.log))
         except HandlerStopped:
-            self.log.record("error", client, peer=peer, detail=(
+            self.log.record("error", client_id, peer=peer, detail=(
                 "stopped by force: the handler kept running after its connection was closed "
                 "(break out of the loop when recv returns b'' or raises)"))
         except ConnectionAbortedError as exc:
             if not self.stopping:
-                self.log.record("error", client, peer=peer, detail=f"{type(exc).__name__}: {exc}")
+                self.log.record("error", client_id, peer=peer, detail=f"{type(exc).__name__}: {exc}")
         except OSError as exc:
-            self.client_failed(client, peer, exc)
+            self.client_failed(client_id, peer, exc)
         except Exception as exc:  # a bug in the handler: record it where a learner can see it
-            self.log.record("error", client, peer=peer,
+            self.log.record("error", client_id, peer=peer,
                             detail=f"{type(exc).__name__}: {exc}{where(exc)}")
         except BaseException as exc:  # KeyboardInterrupt, SystemExit... raised by the handler
             # They end this thread only (not the server, not the program), and would pass
             # unseen: record them like any error. In the main thread (a server run there by
             # hand) Ctrl+C must still stop the program.
             message = f": {exc}" if str(exc) else ""
-            self.log.record("error", client, peer=peer,
+            self.log.record("error", client_id, peer=peer,
                             detail=f"{type(exc).__name__}{message}{where(exc)}")
             if me is threading.main_thread():
                 raise
         finally:
             conn.close()
             with self._lock:
-                self._connections.pop(client, None)
+                self._connections.pop(client_id, None)
                 self._threads.discard(me)
                 self._serving.discard(me)
-            self.log.record("close", client, peer=peer)
+            self.log.record("close", client_id, peer=peer)
 
     def serve_session(self, session: Session) -> None:
         """Serve one client: run the handler (a learner's, or the echo) on its connection."""
         self.handler(session.conn, session.addr)
 
-    def client_failed(self, client: int, peer: str, exc: OSError) -> None:
+    def client_failed(self, client_id: int, peer: str, exc: OSError) -> None:
         """A socket error ended this client's handler: a reset, a broken pipe, a timeout."""
         if not self.stopping:  # the client's problem, not ours: record it, carry on
-            self.log.record("error", client, peer=peer,
+            self.log.record("error", client_id, peer=peer,
                             detail=f"{type(exc).__name__}: {exc}{where(exc)}")
 
     def threads(self) -> list[threading.Thread]:

@@ -71,7 +71,7 @@ HELP = "commands: /nick NAME, /who, /quit"
 class Member:
     """One connected client: its name, its socket, and the lines waiting to be sent."""
 
-    client: int
+    client_id: int
     name: str
     conn: object
     outbox: queue.Queue
@@ -146,7 +146,7 @@ class ChatServer(BaseServer):
             return
         member.reason = reason
         member.gone.set()
-        self.log.record("drop", member.client, detail=f"{member.name} {reason}: {detail}")
+        self.log.record("drop", member.client_id, detail=f"{member.name} {reason}: {detail}")
         try:  # wakes its reader (recv returns) and its writer (sendall fails)
             member.conn.shutdown(socket.SHUT_RDWR)
         except OSError:
@@ -172,27 +172,27 @@ class ChatServer(BaseServer):
             self.forget_thread()  # this thread is done: stop() need not wait for it
 
     # --- one client's session (runs on its reader thread) -----------------------
-    def handle_new_client(self, client, conn, addr):
-        self.start_thread(self.serve_client, (client, conn, addr), name=f"chat-{client}")
+    def handle_new_client(self, client_id, conn, addr):
+        self.start_thread(self.serve_client, (client_id, conn, addr), name=f"chat-{client_id}")
 
     def serve_session(self, session: Session) -> None:
-        client, conn = session.client_id, session.conn
-        member = Member(client, f"guest{client}", conn, queue.Queue(self.max_queue))
+        client_id, conn = session.client_id, session.conn
+        member = Member(client_id, f"guest{client_id}", conn, queue.Queue(self.max_queue))
         member.outbox.put_nowait(f"* welcome, you are {member.name}; {HELP}\n")
         # Join the room first, then start the writer: a client that has read its welcome
         # is sure to get every line said in the room after it.
         with self._members_lock:
-            self._members[client] = member
-        self.log.record("join", client, detail=member.name)
+            self._members[client_id] = member
+        self.log.record("join", client_id, detail=member.name)
         self.broadcast(f"* {member.name} joined\n", exclude=member)
-        writer = self.start_thread(self._writer, (member,), name=f"chat-{client}-send")
+        writer = self.start_thread(self._writer, (member,), name=f"chat-{client_id}-send")
         try:
             for raw in self._lines(conn, member):
                 if not self._handle_line(member, raw):
                     break
         finally:
             with self._members_lock:
-                self._members.pop(client, None)
+                self._members.pop(client_id, None)
             reason = member.reason or "left"
             member.gone.set()
             try:
@@ -204,7 +204,7 @@ class ChatServer(BaseServer):
             except OSError:
                 pass
             writer.join(1.0)
-            self.log.record("leave", client, detail=f"{member.name} {reason}")
+            self.log.record("leave", client_id, detail=f"{member.name} {reason}")
             if not self.stopping:
                 self.broadcast(f"* {member.name} {reason}\n")
 
@@ -230,7 +230,7 @@ class ChatServer(BaseServer):
                     yield line
 
     def _too_long(self, member: Member) -> None:
-        self.log.record("error", member.client, detail=f"line over {self.max_line} bytes refused")
+        self.log.record("error", member.client_id, detail=f"line over {self.max_line} bytes refused")
         self.deliver(member, f"* your line was longer than {self.max_line} bytes and was "
                              "not sent; split it up\n")
 
@@ -246,7 +246,7 @@ class ChatServer(BaseServer):
             return True
         if text.startswith("/"):
             return self._command(member, text)
-        self.log.record("say", member.client, detail=f"{member.name}: {text}"[:80])
+        self.log.record("say", member.client_id, detail=f"{member.name}: {text}"[:80])
         self.broadcast(f"{member.name}: {text}\n", exclude=member)
         return True
 
@@ -257,7 +257,7 @@ class ChatServer(BaseServer):
             if error:
                 self.deliver(member, f"* {error}\n")
             else:
-                self.log.record("nick", member.client, detail=f"{old} -> {member.name}")
+                self.log.record("nick", member.client_id, detail=f"{old} -> {member.name}")
                 self.broadcast(f"* {old} is now {member.name}\n")
         elif word == "/who":
             names = self.members()

@@ -48,8 +48,8 @@ class FilesServer(BaseServer):
         self.max_size = max_size
         self.idle_timeout = idle_timeout
 
-    def handle_new_client(self, client, conn, addr):
-        self.start_thread(self.serve_client, (client, conn, addr), name=f"files-{client}")
+    def handle_new_client(self, client_id, conn, addr):
+        self.start_thread(self.serve_client, (client_id, conn, addr), name=f"files-{client_id}")
 
     def server_close(self) -> None:
         super().server_close()

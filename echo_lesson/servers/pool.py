@@ -32,8 +32,8 @@ class PoolServer(BaseServer):
         self._workers = [self.start_thread(self._work, (), name=f"worker-{n}")
                          for n in range(1, workers + 1)]
 
-    def handle_new_client(self, client, conn, addr):
-        self._queue.put((client, conn, addr))  # no new thread: a worker will pick it up
+    def handle_new_client(self, client_id, conn, addr):
+        self._queue.put((client_id, conn, addr))  # no new thread: a worker will pick it up
 
     def _work(self) -> None:
         """A worker: take the next connection, serve it to the end, take the next."""

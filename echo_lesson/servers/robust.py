@@ -65,18 +65,18 @@ class RobustServer(ThreadedServer):
                     *self.address, max_clients, idle_timeout)
 
     # --- a cap on clients ------------------------------------------------------------
-    def handle_new_client(self, client, conn, addr):
+    def handle_new_client(self, client_id, conn, addr):
         if self.connected() > self.max_clients:  # this one included: one too many
-            self.refuse(client, conn, addr)
+            self.refuse(client_id, conn, addr)
         else:
-            super().handle_new_client(client, conn, addr)  # a thread of its own
+            super().handle_new_client(client_id, conn, addr)  # a thread of its own
 
-    def refuse(self, client, conn, addr) -> None:
+    def refuse(self, client_id, conn, addr) -> None:
         """Say why in one line, then close: better than a client left hanging."""
         peer = f"{addr[0]}:{addr[1]}"
         detail = f"{self.max_clients} clients already connected, the limit (max_clients)"
-        self.log.record("refuse", client, peer=peer, detail=detail)
-        logger.warning("client %s from %s refused: %s", client, peer, detail)
+        self.log.record("refuse", client_id, peer=peer, detail=detail)
+        logger.warning("client %s from %s refused: %s", client_id, peer, detail)
         try:
             conn.sendall(REFUSAL.format(max_clients=self.max_clients).encode())
             conn.shutdown(socket.SHUT_WR)  # the line, then end-of-stream
@@ -85,11 +85,11 @@ class RobustServer(ThreadedServer):
         finally:
             conn.close()
             with self._lock:
-                self._connections.pop(client, None)
-            self.log.record("close", client, peer=peer)
+                self._connections.pop(client_id, None)
+            self.log.record("close", client_id, peer=peer)
 
     # --- resets, broken pipes, silent clients ----------------------------------------
-    def client_failed(self, client, peer, exc):
+    def client_failed(self, client_id, peer, exc):
         """Name what happened in words a reader understands, then carry on serving."""
         if self.cutting_clients:
             return  # we cut it ourselves (the stop's grace period was over)
@@ -98,15 +98,15 @@ class RobustServer(ThreadedServer):
             waiting_to_send = bool(frames) and frames[-1].name.startswith("send")
             what = "read nothing" if waiting_to_send else "sent nothing"
             detail = f"{what} for {self.idle_timeout:g} s (idle_timeout), disconnected"
-            self.log.record("timeout", client, peer=peer, detail=detail)
-            logger.info("client %s from %s: %s", client, peer, detail)
+            self.log.record("timeout", client_id, peer=peer, detail=detail)
+            logger.info("client %s from %s: %s", client_id, peer, detail)
         elif isinstance(exc, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
             detail = f"{type(exc).__name__}: {exc}"
-            self.log.record("reset", client, peer=peer, detail=detail)
-            logger.info("client %s from %s: %s", client, peer, detail)
+            self.log.record("reset", client_id, peer=peer, detail=detail)
+            logger.info("client %s from %s: %s", client_id, peer, detail)
         else:
-            super().client_failed(client, peer, exc)
-            logger.warning("client %s from %s: %s: %s", client, peer, type(exc).__name__, exc)
+            super().client_failed(client_id, peer, exc)
+            logger.warning("client %s from %s: %s: %s", client_id, peer, type(exc).__name__, exc)
 
     # --- a graceful stop ---------------------------------------------------------------
     @property

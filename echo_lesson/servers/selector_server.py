@@ -24,13 +24,13 @@ from .contract import RESETS, OneThread
 MAX_BUFFERED = 1 << 20  # bytes waiting to go back to one client before we stop reading it
 
 
-class Client:
+class Connection:
     """What the loop remembers about one connection."""
 
-    __slots__ = ("number", "sock", "peer", "out", "eof")
+    __slots__ = ("client_id", "sock", "peer", "out", "eof")
 
-    def __init__(self, number: int, sock: socket.socket, peer: str):
-        self.number = number
+    def __init__(self, client_id: int, sock: socket.socket, peer: str):
+        self.client_id = client_id
         self.sock = sock
         self.peer = peer
         self.out = bytearray()  # echo bytes that did not fit in the socket yet
@@ -54,7 +54,7 @@ class SelectorServer(OneThread):
         self.address = self.listener.getsockname()[:2]
         self._wake_r, self._wake_w = socket.socketpair()  # shutdown() wakes select() with it
         self._stopping = threading.Event()
-        self._clients: dict[int, Client] = {}
+        self._clients: dict[int, Connection] = {}
         self._seen = 0
         self.log.record("listen", detail=f"{self.address[0]}:{self.address[1]}")
 
@@ -72,14 +72,14 @@ class SelectorServer(OneThread):
                         if key.data is None:
                             self._accept()
                             continue
-                        client = key.data
+                        connection = key.data
                         if events & selectors.EVENT_READ:
-                            self._read(client)
-                        if events & selectors.EVENT_WRITE and client.sock.fileno() != -1:
-                            self._write(client)
+                            self._read(connection)
+                        if events & selectors.EVENT_WRITE and connection.sock.fileno() != -1:
+                            self._write(connection)
             finally:
-                for client in list(self._clients.values()):  # stop means stopped
-                    self._close(client)
+                for connection in list(self._clients.values()):  # stop means stopped
+                    self._close(connection)
 
     def _accept(self) -> None:
         for _ in range(64):  # a burst of clients: take several per wake-up
@@ -93,83 +93,83 @@ class SelectorServer(OneThread):
             sock.setblocking(False)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._seen += 1
-            client = Client(self._seen, sock, f"{addr[0]}:{addr[1]}")
-            self._clients[client.number] = client
-            self._selector.register(sock, selectors.EVENT_READ, client)
-            self.log.record("accept", client.number, peer=client.peer)
+            connection = Connection(self._seen, sock, f"{addr[0]}:{addr[1]}")
+            self._clients[connection.client_id] = connection
+            self._selector.register(sock, selectors.EVENT_READ, connection)
+            self.log.record("accept", connection.client_id, peer=connection.peer)
 
-    def _read(self, client: Client) -> None:
+    def _read(self, connection: Connection) -> None:
         try:
-            data = client.sock.recv(65536)
+            data = connection.sock.recv(65536)
         except (BlockingIOError, InterruptedError):
             return
         except OSError as exc:
-            return self._fail(client, exc)
+            return self._fail(connection, exc)
         if not data:  # b"": the client closed its side; echo what is left, then close
-            self.log.record("eof", client.number, peer=client.peer)
-            client.eof = True
-            if not client.out:
-                self._close(client)
+            self.log.record("eof", connection.client_id, peer=connection.peer)
+            connection.eof = True
+            if not connection.out:
+                self._close(connection)
             else:
-                self._selector.modify(client.sock, selectors.EVENT_WRITE, client)
+                self._selector.modify(connection.sock, selectors.EVENT_WRITE, connection)
             return
         if self.log_data:
-            self.log.record("recv", client.number, peer=client.peer, nbytes=len(data),
+            self.log.record("recv", connection.client_id, peer=connection.peer, nbytes=len(data),
                             detail=preview(data))
-        if client.out:  # older bytes are still waiting: keep the order
-            client.out += data
+        if connection.out:  # older bytes are still waiting: keep the order
+            connection.out += data
         else:  # the usual case: send it straight away, buffer only what does not fit
             try:
-                sent = client.sock.send(data)
+                sent = connection.sock.send(data)
             except (BlockingIOError, InterruptedError):
                 sent = 0
             except OSError as exc:
-                return self._fail(client, exc)
+                return self._fail(connection, exc)
             if sent and self.log_data:
-                self.log.record("send", client.number, peer=client.peer, nbytes=sent)
+                self.log.record("send", connection.client_id, peer=connection.peer, nbytes=sent)
             if sent == len(data):
                 return
-            client.out += data[sent:]
+            connection.out += data[sent:]
         # Bytes wait: be told when the socket can take more; stop reading if too many wait.
         wanted = selectors.EVENT_WRITE
-        if len(client.out) < MAX_BUFFERED:
+        if len(connection.out) < MAX_BUFFERED:
             wanted |= selectors.EVENT_READ
-        self._selector.modify(client.sock, wanted, client)
+        self._selector.modify(connection.sock, wanted, connection)
 
-    def _write(self, client: Client) -> None:
+    def _write(self, connection: Connection) -> None:
         try:
-            sent = client.sock.send(client.out)
+            sent = connection.sock.send(connection.out)
         except (BlockingIOError, InterruptedError):
             return
         except OSError as exc:
-            return self._fail(client, exc)
+            return self._fail(connection, exc)
         if sent and self.log_data:
-            self.log.record("send", client.number, peer=client.peer, nbytes=sent)
-        del client.out[:sent]
-        if client.out:
-            if len(client.out) < MAX_BUFFERED and not client.eof:
-                self._selector.modify(client.sock, selectors.EVENT_READ | selectors.EVENT_WRITE,
-                                      client)
-        elif client.eof:  # everything echoed, and the client said it is done
-            self._close(client)
+            self.log.record("send", connection.client_id, peer=connection.peer, nbytes=sent)
+        del connection.out[:sent]
+        if connection.out:
+            if len(connection.out) < MAX_BUFFERED and not connection.eof:
+                self._selector.modify(connection.sock, selectors.EVENT_READ | selectors.EVENT_WRITE,
+                                      connection)
+        elif connection.eof:  # everything echoed, and the client said it is done
+            self._close(connection)
         else:  # nothing waits: back to reading only (no wake-ups for a writable socket)
-            self._selector.modify(client.sock, selectors.EVENT_READ, client)
+            self._selector.modify(connection.sock, selectors.EVENT_READ, connection)
 
-    def _fail(self, client: Client, exc: OSError) -> None:
+    def _fail(self, connection: Connection, exc: OSError) -> None:
         kind = "reset" if isinstance(exc, RESETS) else "error"
-        self.log.record(kind, client.number, peer=client.peer,
+        self.log.record(kind, connection.client_id, peer=connection.peer,
                         detail=f"{type(exc).__name__}: {exc}")
-        self._close(client)
+        self._close(connection)
 
-    def _close(self, client: Client) -> None:
-        if self._clients.pop(client.number, None) is None:
+    def _close(self, connection: Connection) -> None:
+        if self._clients.pop(connection.client_id, None) is None:
             return
         try:
-            self._selector.unregister(client.sock)
+            self._selector.unregister(connection.sock)
         except (KeyError, ValueError):
             pass
-        client.sock.close()
-        self.log.record("close", client.number, peer=client.peer)
+        connection.sock.close()
+        self.log.record("close", connection.client_id, peer=connection.peer)
 
     # --- the lifecycle the runner uses ---------------------------------------------------
     @property
