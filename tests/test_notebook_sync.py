@@ -22,8 +22,11 @@ TAG = re.compile(r"^package-source:\s*(?P<name>[A-Za-z_][\w.]*)$")
 # What the lessons promise to show; losing one of these tags must fail a test.
 REQUIRED = {
     "01_first_echo_server.ipynb": {"echo_lesson.servers.base.echo_handler"},
-    "02_one_client_at_a_time.ipynb": {"echo_lesson.servers.single.SingleClientServer"},
-    "03_one_thread_per_client.ipynb": {"echo_lesson.servers.threaded.ThreadedServer"},
+    "02_one_client_at_a_time.ipynb": {"echo_lesson.servers.teaching.echo_client",
+                                      "echo_lesson.servers.teaching.serve_one_at_a_time",
+                                      "echo_lesson.servers.single.SingleClientServer"},
+    "03_one_thread_per_client.ipynb": {"echo_lesson.servers.teaching.serve_threads",
+                                       "echo_lesson.servers.threaded.ThreadedServer"},
     "04_robust_server.ipynb": {"echo_lesson.servers.robust.robust_echo",
                                "echo_lesson.servers.robust.RobustServer.handle_new_client"},
     "05_scaling_up.ipynb": {"echo_lesson.servers.pool.PoolServer._work",
