@@ -121,7 +121,7 @@ def test_a_changed_package_is_caught():
     cell = cell_for("03_one_thread_per_client.ipynb", dotted)
     package_source = inspect.getsource(resolve(dotted))
     assert same_code(cell, package_source)
-    renamed = package_source.replace('name=f"client-{client}"', 'name=f"worker-{client}"')
+    renamed = package_source.replace('name=f"client-{client_id}"', 'name=f"worker-{client_id}"')
     assert renamed != package_source
     assert not same_code(cell, renamed)
     assert not same_code(cell, package_source.replace("# target=", "# the target="))

@@ -9,6 +9,6 @@ from .base import BaseServer
 class SingleClientServer(BaseServer):
     kind = "single"
 
-    def handle_new_client(self, client, conn, addr):
+    def handle_new_client(self, client_id, conn, addr):
         # Served right here, in the accept loop's own thread: no accept() until it is done.
-        self.serve_client(client, conn, addr)
+        self.serve_client(client_id, conn, addr)

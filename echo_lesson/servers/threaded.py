@@ -11,7 +11,7 @@ from .base import BaseServer
 class ThreadedServer(BaseServer):
     kind = "threaded"
 
-    def handle_new_client(self, client, conn, addr):
+    def handle_new_client(self, client_id, conn, addr):
         # target= is the function to run, args= a tuple of its arguments, start() runs it
         # in the new thread (run() would run it here, and block the accept loop).
-        self.start_thread(self.serve_client, (client, conn, addr), name=f"client-{client}")
+        self.start_thread(self.serve_client, (client_id, conn, addr), name=f"client-{client_id}")
