@@ -16,7 +16,8 @@ Look          .address, .kind, .protocol ("echo" kinds join the echo fault batte
 
 A kind overrides what it serves differently: `handle_new_client` (BaseServer's kinds:
 serve in the accept thread, start a thread, queue for a pool), or the whole loop
-(`serve_forever`, for selectors and asyncio, which have no thread per client).
+(`serve_forever`: selectors and asyncio, which have no thread per client, and the teaching
+servers of lessons 2 and 3, which run the bare loop the lessons show).
 """
 from __future__ import annotations
 
