@@ -64,24 +64,28 @@ class Foreign(str):
 
 
 _CATALOG_MODULES = ("check", "widgets", "events", "errors", "cli")
-_catalog: tuple[dict, list] | None = None
+_catalogs: dict[str, tuple[dict, list]] = {}
 
 
-def _zh_catalog() -> tuple[dict, list]:
-    """Every zh module's TEXTS merged (a key in two modules must mean the same: a test
-    checks) and their FOREIGN_PATTERNS compiled (loaded once, when needed)."""
-    global _catalog
-    if _catalog is None:
+def _catalog(language: str) -> tuple[dict, list]:
+    """A language's catalog (the package `echo_lesson/<language>/`, one module per part of
+    the package): every module's TEXTS merged (a key in two modules must mean the same: a
+    test checks) and their FOREIGN_PATTERNS compiled (loaded once, when needed)."""
+    if language not in _catalogs:
         import importlib
 
         texts: dict[str, str] = {}
         foreign: list = []
         for name in _CATALOG_MODULES:
-            module = importlib.import_module(f"{__package__}.zh.{name}")
+            module = importlib.import_module(f"{__package__}.{language}.{name}")
             texts.update(module.TEXTS)
             foreign += [(re.compile(p, re.S), t) for p, t in getattr(module, "FOREIGN_PATTERNS", [])]
-        _catalog = (texts, foreign)
-    return _catalog
+        _catalogs[language] = (texts, foreign)
+    return _catalogs[language]
+
+
+def _zh_catalog() -> tuple[dict, list]:
+    return _catalog("zh")
 
 
 def _value(value, language: str | None):
@@ -100,9 +104,10 @@ def translate(message, language: str | None = None) -> str:
     if isinstance(message, BaseException):
         first = message.args[0] if len(message.args) == 1 else None
         message = first if isinstance(first, Text) else Foreign(str(message))
-    if (language or _language) == "en":
+    language = language or _language
+    if language == "en":
         return message
-    texts, foreign = _zh_catalog()
+    texts, foreign = _catalog(language)
     if isinstance(message, Text):
         template = texts.get(message.template)
         if template is None:

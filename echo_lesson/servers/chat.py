@@ -139,17 +139,21 @@ class ChatServer(BaseServer):
             except queue.Full:
                 if time.monotonic() >= deadline:
                     self.drop(member, "left (too slow to read)",
-                              text("{name} left (too slow to read): {count} lines were waiting "
-                                   "for it", name=member.name, count=self.max_queue))
+                              f"{self.max_queue} lines were waiting for it")
 
     def drop(self, member: Member, reason: str, detail: str) -> None:
         """Disconnect a member from any thread: its own reader thread does the cleanup.
-        `reason` is what the room is told ("left (connection lost)"); `detail`, the event
-        log's line ("NAME left (connection lost): send failed: ...")."""
+        `reason` is what the room is told ("left (connection lost)"); `detail` says why, in
+        the event log (for a slow reader: how many lines waited, max_queue)."""
         if member.gone.is_set():
             return
         member.reason = reason
         member.gone.set()
+        if reason == "left (too slow to read)":  # the log's line as a template, for translation
+            detail = text("{name} left (too slow to read): {count} lines were waiting for it",
+                          name=member.name, count=self.max_queue)
+        else:
+            detail = text("{name} left (connection lost): {why}", name=member.name, why=detail)
         self.log.record("drop", member.client_id, detail=detail)
         try:  # wakes its reader (recv returns) and its writer (sendall fails)
             member.conn.shutdown(socket.SHUT_RDWR)
@@ -172,8 +176,7 @@ class ChatServer(BaseServer):
         except OSError as exc:
             if not self.stopping:
                 self.drop(member, "left (connection lost)",
-                          text("{name} left (connection lost): send failed: {error}",
-                               name=member.name, error=f"{type(exc).__name__}: {exc}"))
+                          text("send failed: {error}", error=f"{type(exc).__name__}: {exc}"))
         finally:
             self.forget_thread()  # this thread is done: stop() need not wait for it
 

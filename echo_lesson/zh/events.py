@@ -57,7 +57,8 @@ TEXTS = {
     "{name} left (connection lost)": "{name} 离开了（连接断了）",
     "{name} left (too slow to read): {count} lines were waiting for it":
         "{name} 离开了（读得太慢）：有 {count} 行在等它读",
-    "{name} left (connection lost): send failed: {error}": "{name} 离开了（连接断了）：发送失败：{error}",
+    "{name} left (connection lost): {why}": "{name} 离开了（连接断了）：{why}",
+    "send failed: {error}": "发送失败：{error}",
     "line over {limit} bytes refused": "超过 {limit} 字节的一行被拒绝",
     # the files server (servers/files.py); its refusals reach a client too, as plain text:
     # zh/cli.py's FOREIGN_PATTERNS say them there, in the same words
@@ -80,7 +81,8 @@ TEXTS = {
         "下载 {name!r}：客户端 {seconds:g} 秒没有动静；什么也没有保存",
     "upload of {name!r}: {error}; nothing kept": "上传 {name!r}：{error}；什么也没有保存",
     "download of {name!r}: {error}; nothing kept": "下载 {name!r}：{error}；什么也没有保存",
-    "the upload was cut off after {done} of {size} bytes": "上传在第 {done} 字节处（共 {size} 字节）被切断了",
+    "the upload was cut off after {done} of {size} bytes":  # shown after "上传 'NAME'："
+        "在第 {done} 字节处（共 {size} 字节）被切断了",
     "the upload was cut off before its checksum": "上传在校验和之前被切断了",
     # the name check (filewire.check_name), on the server's side
     "a file name must be a non-empty string": "文件名必须是非空的字符串",
