@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from . import i18n
+from .i18n import text
 from .runner import RunningServer, running_servers, start_server
 from .servers.base import HandlerStopped, raise_in_thread, take_back_interrupt
 
@@ -78,7 +79,7 @@ class Report:
         width = max(i18n.width(tr(c.name)) for c in self.checks)
         marks = {True: tr("pass"), False: tr("FAIL")}
         mark_width = max(i18n.width(mark) for mark in marks.values())
-        lines = [tr(f"Checking {tr(self.target)}:")]
+        lines = [tr(text("Checking {target}:", target=self.target))]
         for c in self.checks:
             mark = i18n.ljust(marks[c.passed], mark_width)
             lines.append(f"  {mark}  {i18n.ljust(tr(c.name), width)}  {tr(c.happened)}")
@@ -87,7 +88,7 @@ class Report:
                 lines.append(f"{indent}  {tr('expected: ')}{tr(c.expected)}")
                 lines.append(f"{indent}  {tr('hint: ')}{tr(c.hint)}")
         good = sum(c.passed for c in self.checks)
-        lines.append(tr(f"{good} of {len(self.checks)} checks passed.")
+        lines.append(tr(text("{good} of {total} checks passed.", good=good, total=len(self.checks)))
                      + (tr(" Well done!") if self.passed else ""))
         return "\n".join(lines)
 
@@ -111,10 +112,10 @@ class Report:
                 f"<td>{html.escape(tr(c.expected))}</td><td>{html.escape(tr(c.happened))}</td>"
                 f"<td>{'' if c.passed else html.escape(tr(c.hint))}</td></tr>")
         good = sum(c.passed for c in self.checks)
-        heading = html.escape(tr(f"Checking {tr(self.target)}"))
+        heading = html.escape(tr(text("Checking {target}", target=self.target)))
         header = "".join(f"<th>{tr(column)}</th>" for column in
                          ("check", "result", "expected", "what happened", "hint"))
-        return (f"<p><b>{heading}</b>{tr(': ')}{tr(f'{good} of {len(self.checks)} checks passed.')}"
+        return (f"<p><b>{heading}</b>{tr(': ')}{tr(text('{good} of {total} checks passed.', good=good, total=len(self.checks)))}"
                 f"</p><table><tr>{header}</tr>{''.join(rows)}</table>")
 
 
@@ -142,7 +143,7 @@ def _left(end: float) -> float:
 
 def _show(data: bytes, limit: int = 12) -> str:
     shown = repr(data[:limit])
-    return shown + (f"... ({len(data)} bytes)" if len(data) > limit else "")
+    return text("{shown}... ({nbytes} bytes)", shown=shown, nbytes=len(data)) if len(data) > limit else shown
 
 
 def _connect(run: _Run, end: float) -> socket.socket:
@@ -193,9 +194,10 @@ def _send_quietly(sock: socket.socket, data: bytes) -> bool:
         return False
 
 
-def _errors(server) -> str:
+def _said(server) -> str | None:
+    """The server's first error, if it recorded one (shown as it was recorded)."""
     errors = [e.detail for e in server.log.events(kind="error")]
-    return f"; the server said: {errors[0]}" if errors else ""
+    return str(errors[0]) if errors else None
 
 
 def _echo_check(name: str, data: bytes, hint: str, cuts: tuple[int, ...] = ()):
@@ -215,9 +217,14 @@ def _echo_check(name: str, data: bytes, hint: str, cuts: tuple[int, ...] = ()):
                 if echo != piece:
                     break
         ok = got == data
-        happened = f"got {_show(got)} back" if got else "nothing came back"
-        return Check(name, ok, f"{_show(data)} back, byte for byte",
-                     happened + ("" if ok else _errors(r.server)), hint)
+        said = None if ok else _said(r.server)
+        if got:
+            happened = (text("got {data} back; the server said: {error}", data=_show(got), error=said)
+                        if said else text("got {data} back", data=_show(got)))
+        else:
+            happened = (text("nothing came back; the server said: {error}", error=said)
+                        if said else "nothing came back")
+        return Check(name, ok, text("{data} back, byte for byte", data=_show(data)), happened, hint)
     run.__name__ = "check_" + name.replace(" ", "_")  # named if the check itself fails
     return run
 
@@ -256,11 +263,20 @@ def check_large(r: _Run) -> Check:
         sender.join(_left(end) + 0.1)
     ok = got == data
     return Check("a 1 MB message", ok, "all 1048576 bytes back, in order",
-                 f"got {len(got)} bytes back" + ("" if ok else ", not the same" if
-                                                 len(got) == len(data) else _errors(r.server)),
+                 _large_happened(got, data, None if ok else _said(r.server)),
                  "Big messages arrive in many pieces: keep calling recv until it returns b'' "
                  "and echo each piece; and send() may send only part of what you give it: "
                  "use conn.sendall(data).")
+
+
+def _large_happened(got: bytes, data: bytes, said: str | None) -> str:
+    if got == data:
+        return text("got {nbytes} bytes back", nbytes=len(got))
+    if len(got) == len(data):
+        return text("got {nbytes} bytes back, not the same", nbytes=len(got))
+    if said:
+        return text("got {nbytes} bytes back; the server said: {error}", nbytes=len(got), error=said)
+    return text("got {nbytes} bytes back", nbytes=len(got))
 
 
 def _send_then_finish(sock: socket.socket, data: bytes) -> None:
@@ -361,7 +377,7 @@ def check_closes_when_done(r: _Run) -> Check:
     return Check("closes when the client is done", closed,
                  "the echo of b'bye', then the server closes the connection",
                  "it echoed and closed" if closed else
-                 f"got {_show(got)}, and the connection stayed open",
+                 text("got {data}, and the connection stayed open", data=_show(got)),
                  "recv returns b'' when the client is done: break out of the loop then. "
                  "A loop that goes on never ends (and spins the CPU).")
 
@@ -396,7 +412,8 @@ def _stop_verdict(r: _Run) -> Check:
     forced = any("stopped by force" in e.detail for e in r.server.log.events(kind="error"))
     stuck = r.server.threads()  # still alive after stop(): stuck where nothing reaches
     happened = ("stopped at once, no thread left" if not stuck and not forced else
-                f"could not end: {', '.join(_describe(t) for t in stuck)}" if stuck else
+                text("could not end: {threads}", threads=", ".join(_describe(t) for t in stuck))
+                if stuck else
                 "the handler had to be stopped by force")
     return Check("stops without leaks", not stuck and not forced,
                  "stop() ends every thread within 1 s", happened,
@@ -430,17 +447,26 @@ class _LeftBehind:
             return Check("no threads left behind", True, expected, "none")
         count = len(self.names)
         shown = ", ".join(self.names[:3]) + (", …" if count > 3 else "")
-        what = "1 thread" if count == 1 else f"{count} threads"
-        happened = f"{what} still running after the client left: {shown}"
-        if self.stuck:
-            happened += f"; could not end: {', '.join(self.stuck)}"
+        stuck = ", ".join(self.stuck)
+        if count == 1:
+            happened = (text("1 thread still running after the client left: {names}; "
+                             "could not end: {stuck}", names=shown, stuck=stuck) if stuck else
+                        text("1 thread still running after the client left: {names}", names=shown))
+        else:
+            happened = (text("{count} threads still running after the client left: {names}; "
+                             "could not end: {stuck}", count=count, names=shown, stuck=stuck)
+                        if stuck else
+                        text("{count} threads still running after the client left: {names}",
+                             count=count, names=shown))
         hint = (
             "The handler started threads that were still running after its client left. "
             "Join them before the handler returns (thread.join()), or let them end when "
+            "the client leaves (recv returns b''). They were not daemon threads either: "
+            "Python waits for those before it exits, so the program would never end."
+            if self.not_daemon else
+            "The handler started threads that were still running after its client left. "
+            "Join them before the handler returns (thread.join()), or let them end when "
             "the client leaves (recv returns b'').")
-        if self.not_daemon:
-            hint += (" They were not daemon threads either: Python waits for those "
-                     "before it exits, so the program would never end.")
         return Check("no threads left behind", False, expected, happened, hint)
 
 
@@ -530,7 +556,8 @@ def check_server(target="threaded", *, kind: str | None = None, concurrent: bool
     limit = time.monotonic() + TIME_LIMIT
     handler: Callable | None = None if isinstance(target, str) else target
     kind = kind or (target if handler is None else ("threaded" if concurrent else "single"))
-    label = f"your handler {handler.__name__}()" if handler else f"the {kind!r} server"
+    label = (text("your handler {name}()", name=handler.__name__) if handler else
+             text("the {kind!r} server", kind=kind))
     checks = [check_one_echo, check_binary, check_split, check_two_clients(concurrent),
               check_abrupt_disconnect, check_large, check_closes_when_done, check_stops_cleanly]
     # A handler's sockets get a timeout, as a robust server's would, and a send() that

@@ -30,13 +30,13 @@ def _t(template: str, *values) -> str:
     return translate(template).format(*values)
 
 
-def _explain(text: str) -> str:
-    """A message from elsewhere (an exception, argparse) in the chosen language; joined
-    messages are translated part by part (i18n.translate)."""
-    return translate(text)
+def _explain(message) -> str:
+    """A message from elsewhere (an exception, argparse) in the chosen language: the package's
+    own (an i18n.Text) by its template, others by the catalog's FOREIGN_PATTERNS."""
+    return translate(message)
 
 
-def _error(text: str) -> None:
+def _error(text) -> None:
     print(_t("error: {0}", _explain(text)), file=sys.stderr, flush=True)
 
 
@@ -62,7 +62,7 @@ def serve(args: argparse.Namespace) -> int:
             server = start_server(args.kind, host=args.host, port=args.port,
                                   **_kind_options(args))
     except OSError as exc:
-        _error(exc.strerror or str(exc))
+        _error(exc.strerror or exc)
         if isinstance(exc, PortInUseError):
             print(_t("hint: another program holds that port (a server in another terminal? "
                      "stop it with Ctrl+C there), or choose another port: --port 0 lets the "
@@ -135,7 +135,7 @@ def upload(args: argparse.Namespace) -> int:
         result = send_file((args.host, args.port), args.path, args.name, timeout=args.timeout,
                            progress=_progress(_t("uploading {0}", name)))
     except (OSError, TransferError, ValueError) as exc:
-        _error(str(exc))
+        _error(exc)
         return 1
     print(_t("uploaded {0}: {1} bytes, sha256 {2}", result.name, result.size, result.sha256))
     return 0
@@ -156,7 +156,7 @@ def download(args: argparse.Namespace) -> int:
         result = fetch_file((args.host, args.port), args.name, args.to, timeout=args.timeout,
                             progress=_progress(_t("downloading {0}", args.name)))
     except (OSError, TransferError, ValueError) as exc:
-        _error(str(exc))
+        _error(exc)
         return 1
     print(_t("downloaded {0} to {1}: {2} bytes, sha256 {3}",
              result.name, result.path, result.size, result.sha256))
@@ -168,7 +168,7 @@ def send(args: argparse.Namespace) -> int:
     try:
         client = EchoClient((args.host, args.port), timeout=args.timeout, encoding=args.encoding)
     except OSError as exc:
-        _error(str(exc))
+        _error(exc)
         return 2
     all_matched = True
     with client:
@@ -177,7 +177,7 @@ def send(args: argparse.Namespace) -> int:
             try:
                 echo = client.send(data)
             except OSError as exc:
-                print(_t("error: {0}", f"{message!r}: {_explain(str(exc))}"), file=sys.stderr)
+                print(_t("error: {0}", f"{message!r}: {_explain(exc)}"), file=sys.stderr)
                 return 2
             matched = echo == data
             all_matched &= matched
@@ -302,7 +302,7 @@ def bench(args: argparse.Namespace) -> int:
                            repeat=args.repeat, processes=args.processes,
                            capacity=args.capacity, pin=not args.no_pin)
     except ValueError as exc:
-        _error(str(exc))
+        _error(exc)
         return 2
     print(format_table(report), flush=True)
     json_path, png_path = save(report, args.out)

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 
 from .errnos import label
+from .i18n import text
 from .streams import recv_exactly  # noqa: F401  (el.recv_exactly, lesson 07)
 
 
@@ -35,10 +36,10 @@ class EchoClient:
             self.sock = socket.create_connection(self.address, timeout=timeout)
         except ConnectionRefusedError:
             host, port = self.address
-            raise ConnectionRefusedError(
-                f"nothing is listening on {host}:{port} (connection refused, "
-                f"{label('ECONNREFUSED')}). "
-                "Is the server running? Start one first, then check the port.") from None
+            raise ConnectionRefusedError(text(
+                "nothing is listening on {host}:{port} (connection refused, {errno}). "
+                "Is the server running? Start one first, then check the port.",
+                host=host, port=port, errno=label("ECONNREFUSED"))) from None
 
     def send(self, message: bytes | str) -> bytes:
         """Send the whole message and read back as many bytes as were sent."""

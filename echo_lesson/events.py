@@ -48,7 +48,9 @@ class Event:
                                    detail=detail).rstrip()
 
     def _who(self) -> str:
-        return f"client {self.client}" if self.client is not None else "server"
+        from .i18n import text
+
+        return text("client {number}", number=self.client) if self.client is not None else "server"
 
 
 # One English sentence per kind of event; the Chinese catalog (zh/events.py) translates

@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 from typing import Callable
 
+from .i18n import text
 from .protocol import FRAME_PREFIX, encode_frame, frame_length
 from .streams import recv_exactly
 
@@ -49,23 +50,25 @@ def check_name(name) -> str | None:
     Pure: the server runs it on every name before touching the disk.
     """
     if not isinstance(name, str) or not name:
-        return "a file name must be a non-empty string"
+        return text("a file name must be a non-empty string")
     if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
-        return f"{name!r} is an absolute path; send a plain file name like 'notes.txt'"
+        return text("{name!r} is an absolute path; send a plain file name like 'notes.txt'",
+                    name=name)
     if ".." in name.replace("\\", "/").split("/"):
-        return f"{name!r} tries to leave the server's folder with '..'; send a plain file name"
+        return text("{name!r} tries to leave the server's folder with '..'; send a plain file "
+                    "name", name=name)
     bad = sorted(set(name) & FORBIDDEN)
     if bad:
-        return (f"{name!r} contains {', '.join(repr(c) for c in bad)}; a name has no folder "
-                "part and no control characters")
+        return text("{name!r} contains {characters}; a name has no folder part and no control "
+                    "characters", name=name, characters=", ".join(repr(c) for c in bad))
     if name.startswith("."):
-        return f"{name!r} starts with '.': such names are hidden or reserved"
+        return text("{name!r} starts with '.': such names are hidden or reserved", name=name)
     try:
         encoded = name.encode("utf-8")
     except UnicodeEncodeError:
-        return f"{name!r} is not valid text (a lone surrogate?)"
+        return text("{name!r} is not valid text (a lone surrogate?)", name=name)
     if len(encoded) > 255:
-        return f"the name is {len(encoded)} bytes of UTF-8; the limit is 255"
+        return text("the name is {size} bytes of UTF-8; the limit is 255", size=len(encoded))
     return None
 
 
@@ -80,22 +83,29 @@ def recv_header(sock) -> dict:
     try:
         header = json.loads(recv_exactly(sock, length).decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise ValueError(f"the header is not UTF-8 JSON: {exc}") from None
+        raise ValueError(text("the header is not UTF-8 JSON: {error}", error=str(exc))) from None
     if not isinstance(header, dict):
-        raise ValueError("the header must be a JSON object")
+        raise ValueError(text("the header must be a JSON object"))
     return header
 
 
 def copy_exactly(src, size: int, write: Callable[[bytes], object], hasher,
-                 progress: Progress | None = None, what: str = "the transfer") -> None:
-    """Move exactly `size` bytes from socket `src` to `write`, CHUNK at a time."""
+                 progress: Progress | None = None, what: str = "the transfer",
+                 upload: bool = False) -> None:
+    """Move exactly `size` bytes from socket `src` to `write`, CHUNK at a time. `what` names
+    the transfer in the error if it is cut off ("download of 'a.txt'"); `upload`: it is the
+    files server receiving an upload."""
     buffer = bytearray(min(CHUNK, max(size, 1)))
     view = memoryview(buffer)
     done = 0
     while done < size:
         n = src.recv_into(view[: min(len(buffer), size - done)])
         if not n:
-            raise TransferError(f"{what} was cut off after {done} of {size} bytes")
+            raise TransferError(
+                text("the upload was cut off after {done} of {size} bytes", done=done, size=size)
+                if upload else
+                text("{what} was cut off after {done} of {size} bytes", what=what, done=done,
+                     size=size))
         write(view[:n])
         hasher.update(view[:n])
         done += n

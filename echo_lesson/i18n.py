@@ -1,11 +1,18 @@
 """The language of what the package says to a learner: English (the default) or Chinese.
 
 Texts are written in English where they are made (so tests, logs and the English lessons
-read them as they are) and translated only when shown: `translate(text)` looks the text up
-in the Chinese catalog (`echo_lesson/zh/`, one module per part of the package, each with
-TEXTS and PATTERNS), exact texts first, then patterns for texts with values in them (a byte
-count, a handler's name). A text the catalog does not know is shown as it is, in English,
-so a missing entry never hides a message. Contract texts (`listening on HOST:PORT`, button
+read them as they are) and translated only when shown. A text with values in it is made
+with `text(template, **values)`: a str whose value is the English, filled in, that
+remembers its template and values. `translate(x)` looks the template up in the catalog
+(`echo_lesson/zh/`, one module per part of the package, each a TEXTS dict keyed by the
+English template), translates any value that is itself a Text, then fills the translated
+template: translation comes first, formatting last, and nothing is parsed back apart.
+
+A plain str is looked up as it is (labels, fixed sentences). Only texts the package does
+not make itself (the OS's strerror, argparse, Python's exceptions, and the files server's
+refusals as a client receives them over the network) are matched against the catalog's
+FOREIGN_PATTERNS. A text the catalog does not know is shown as it is, in English, so a
+missing entry never hides a message. Contract texts (`listening on HOST:PORT`, button
 labels) are never translated.
 
     from echo_lesson.i18n import set_language
@@ -33,49 +40,88 @@ def language() -> str:
     return _language
 
 
+class Text(str):
+    """English text that remembers its template and the values it was filled with (made by
+    `text`). It is the English as a str, so it prints, compares and is stored like one;
+    `translate` uses the template. Slicing or joining it gives a plain str."""
+
+    template: str
+    args: tuple
+    values: dict
+
+
+def text(template: str, /, *args, **values) -> Text:
+    """`template` filled with `args` and `values`, as English, remembering them for translate:
+    text("port {port} on {host} is already in use ({number}).", port=8080, host=..., ...)."""
+    made = Text(template.format(*args, **values))
+    made.template, made.args, made.values = template, args, values
+    return made
+
+
+class Foreign(str):
+    """A text the package did not make (sent by a files server, said by the OS or by a
+    library): `translate` matches it against the catalog's FOREIGN_PATTERNS."""
 
 
 _CATALOG_MODULES = ("check", "widgets", "events", "errors", "cli")
-_catalog: tuple[dict, list, list] | None = None
+_catalogs: dict[str, tuple[dict, list]] = {}
 
 
-def _zh_catalog() -> tuple[dict, list, list]:
-    """Every zh module's TEXTS merged, their PATTERNS compiled, and their NESTED patterns
-    (loaded once, when needed)."""
-    global _catalog
-    if _catalog is None:
+def _catalog(language: str) -> tuple[dict, list]:
+    """A language's catalog (the package `echo_lesson/<language>/`, one module per part of
+    the package): every module's TEXTS merged (a key in two modules must mean the same: a
+    test checks) and their FOREIGN_PATTERNS compiled (loaded once, when needed)."""
+    if language not in _catalogs:
         import importlib
 
         texts: dict[str, str] = {}
-        patterns: list = []
-        nested: list = []
+        foreign: list = []
         for name in _CATALOG_MODULES:
-            module = importlib.import_module(f"{__package__}.zh.{name}")
+            module = importlib.import_module(f"{__package__}.{language}.{name}")
             texts.update(module.TEXTS)
-            patterns += [(re.compile(p, re.S), t) for p, t in getattr(module, "PATTERNS", [])]
-            nested += getattr(module, "NESTED", [])
-        _catalog = (texts, patterns, nested)
-    return _catalog
+            foreign += [(re.compile(p, re.S), t) for p, t in getattr(module, "FOREIGN_PATTERNS", [])]
+        _catalogs[language] = (texts, foreign)
+    return _catalogs[language]
 
 
-def translate(text: str, language: str | None = None) -> str:
-    """`text` in the chosen language (or in `language`); unchanged if that is English or the
-    catalog lacks it. A joined message ("upload of 'a.txt': refused by the server: WHY")
-    is taken apart by the catalog's NESTED patterns and each part translated on its own."""
-    if (language or _language) == "en":
-        return text
-    texts, patterns, nested = _zh_catalog()
-    if text in texts:
-        return texts[text]
-    for pattern, template in nested:
-        match = pattern.fullmatch(text)
+def _zh_catalog() -> tuple[dict, list]:
+    return _catalog("zh")
+
+
+def _value(value, language: str | None):
+    """A value put into a translated template: Texts and exceptions translated, the rest
+    (numbers, names, data) as they are."""
+    if isinstance(value, (Text, Foreign, BaseException)):
+        return translate(value, language)
+    return value
+
+
+def translate(message, language: str | None = None) -> str:
+    """`message` in the chosen language (or in `language`); unchanged if that is English or
+    the catalog lacks it. `message` is a Text (its template is translated, then filled), an
+    exception (its message), a Foreign text (FOREIGN_PATTERNS), or a plain str (looked up
+    as it is, then in FOREIGN_PATTERNS)."""
+    if isinstance(message, BaseException):
+        first = message.args[0] if len(message.args) == 1 else None
+        message = first if isinstance(first, Text) else Foreign(str(message))
+    language = language or _language
+    if language == "en":
+        return message
+    texts, foreign = _catalog(language)
+    if isinstance(message, Text):
+        template = texts.get(message.template)
+        if template is None:
+            return message
+        return template.format(*(_value(v, language) for v in message.args),
+                               **{k: _value(v, language) for k, v in message.values.items()})
+    if message in texts:
+        return texts[message]
+    for pattern, template in foreign:
+        match = pattern.fullmatch(message)
         if match:
-            return template.format(*(translate(part, language) for part in match.groups()))
-    for pattern, template in patterns:
-        match = pattern.fullmatch(text)
-        if match:
-            return template.format(*match.groups())
-    return text
+            return template.format(*(translate(Foreign(part or ""), language)
+                                     for part in match.groups()))
+    return message
 
 
 def width(text: str) -> int:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import codecs
 
+from .i18n import text
+
 #: The order decode_data tries: UTF-8 (what Python and the web send), then GBK (what
 #: desktop "TCP assistant" tools on Chinese Windows send).
 ENCODINGS = ("utf-8", "gbk")
@@ -88,7 +90,8 @@ def frame_length(prefix: bytes, limit: int | None = None) -> int:
         raise ValueError(f"a frame prefix is {FRAME_PREFIX} bytes, not {len(prefix)}")
     length = int.from_bytes(prefix, "big")
     if limit is not None and length > limit:
-        raise ValueError(f"frame of {length} bytes announced; the limit is {limit}")
+        raise ValueError(text("frame of {length} bytes announced; the limit is {limit}",
+                              length=length, limit=limit))
     return length
 
 

@@ -11,7 +11,7 @@ import time
 import warnings
 
 from .events import EventLog
-from .i18n import translate
+from .i18n import text, translate
 from .servers import KINDS, exposure_warning
 from .servers.base import Handler
 
@@ -39,7 +39,8 @@ class RunningServer:
         try:
             self.server.serve_forever()
         except Exception as exc:  # never silently: the event log and the status say so
-            self.log.record("error", detail=f"server crashed: {type(exc).__name__}: {exc}")
+            self.log.record("error", detail=text("server crashed: {error}",
+                                                      error=f"{type(exc).__name__}: {exc}"))
 
     @property
     def running(self) -> bool:
@@ -68,7 +69,8 @@ class RunningServer:
                 left = self._join(deadline)
             self.server.server_close()
             self.leftover_threads = left
-            detail = f"still running after {timeout:g} s: {', '.join(left)}" if left else ""
+            detail = (text("still running after {seconds:g} s: {threads}", seconds=timeout,
+                           threads=", ".join(left)) if left else "")
             self.log.record("stop", detail=detail)
             self._stopped.set()
         with _running_lock:
@@ -109,12 +111,14 @@ def start_server(kind: str = "threaded", handler: Handler | None = None, host: s
              starting one under a running name stops the old one first.
     """
     if kind not in KINDS:
-        raise ValueError(translate(f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}"))
+        raise ValueError(translate(text("unknown kind {kind!r}: choose one of {kinds}", kind=kind,
+                                        kinds=", ".join(KINDS))))
     cls = KINDS[kind]
     if handler is not None:
         if not cls.takes_handler:
-            raise ValueError(translate(f"the {kind!r} server does not run a handler; "
-                                       "use kind='threaded' or kind='single' with handler="))
+            raise ValueError(translate(text("the {kind!r} server does not run a handler; use "
+                                            "kind='threaded' or kind='single' with handler=",
+                                            kind=kind)))
         options["handler"] = handler
     name = name or (getattr(handler, "__name__", None) if handler else None) or kind
     _stop_conflicting(name, host, port)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import socket
 
+from .i18n import text
+
 
 def recv_exactly(sock: socket.socket, n: int) -> bytes:
     """Read exactly n bytes. One recv may return fewer: TCP is a stream, not messages."""
@@ -13,7 +15,8 @@ def recv_exactly(sock: socket.socket, n: int) -> bytes:
         chunk = sock.recv(min(remaining, 65536))
         if not chunk:
             got = n - remaining
-            raise ConnectionError(f"the server closed the connection after {got} of {n} bytes")
+            raise ConnectionError(text("the server closed the connection after {got} of {n} bytes",
+                                       got=got, n=n))
         chunks.append(chunk)
         remaining -= len(chunk)
     return b"".join(chunks)

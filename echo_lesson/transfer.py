@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .client import _address
+from .i18n import Foreign, text
 from .filewire import (CHUNK, DIGEST_SIZE, FORBIDDEN, MAX_HEADER, Progress, TransferError,
                        check_name, copy_exactly, recv_header, send_header)
 from .streams import recv_exactly
@@ -37,20 +38,25 @@ def _connect(target, timeout: float) -> socket.socket:
         return socket.create_connection(_address(target), timeout=timeout)
     except ConnectionRefusedError:
         host, port = _address(target)
-        raise ConnectionRefusedError(
-            f"nothing is listening on {host}:{port}. Is the files server running?") from None
+        raise ConnectionRefusedError(text(
+            "nothing is listening on {host}:{port}. Is the files server running?",
+            host=host, port=port)) from None
 
 
 def _answer(sock, what: str) -> dict:
+    """The server's reply; `what` names the transfer in an error ("upload of 'a.txt'")."""
     try:
         reply = recv_header(sock)
     except ConnectionError as exc:
-        raise TransferError(f"{what}: the server closed the connection ({exc})") from None
+        raise TransferError(text("{what}: the server closed the connection ({error})",
+                                 what=what, error=exc)) from None
     if "ok" not in reply:  # an echo server sends our own request back, for instance
-        raise TransferError(f"{what}: the server does not speak the files protocol (is it an "
-                            "echo server?): start one with python -m echo_lesson serve --kind files")
+        raise TransferError(text("{what}: the server does not speak the files protocol (is it "
+                                 "an echo server?): start one with {command}", what=what,
+                                 command="python -m echo_lesson serve --kind files"))
     if not reply["ok"]:
-        raise TransferError(f"{what}: refused by the server: {reply.get('error', reply)}")
+        raise TransferError(text("{what}: refused by the server: {why}", what=what,
+                                 why=Foreign(reply.get("error", reply))))
     return reply
 
 
@@ -61,11 +67,12 @@ def upload(target, path, name: str | None = None, *, progress: Progress | None =
     name = path.name if name is None else name
     start = time.perf_counter()
     if not path.is_file():
-        raise TransferError(f"there is no file {str(path)!r} here to upload")
+        raise TransferError(text("there is no file {path!r} here to upload", path=str(path)))
     with open(path, "rb") as file, _connect(target, timeout) as sock:
         size = os.fstat(file.fileno()).st_size
         send_header(sock, {"op": "upload", "name": name, "size": size})
-        _answer(sock, f"upload of {name!r}")
+        what = text("upload of {name!r}", name=name)
+        _answer(sock, what)
         hasher, done = hashlib.sha256(), 0
         try:
             while done < size and (chunk := file.read(min(CHUNK, size - done))):
@@ -75,14 +82,15 @@ def upload(target, path, name: str | None = None, *, progress: Progress | None =
                 if progress:
                     progress(done, size)
             if done != size:
-                raise TransferError(f"{path} shrank while it was sent ({done} of {size} bytes)")
+                raise TransferError(text("{path} shrank while it was sent ({done} of {size} bytes)",
+                                         path=path, done=done, size=size))
             sock.sendall(hasher.digest())
         except ConnectionError as exc:
-            raise TransferError(f"upload of {name!r} was cut off after {done} of {size} "
-                                f"bytes: {exc}") from None
-        reply = _answer(sock, f"upload of {name!r}")
+            raise TransferError(text("{what} was cut off after {done} of {size} bytes: {error}",
+                                     what=what, done=done, size=size, error=exc)) from None
+        reply = _answer(sock, what)
     if reply.get("sha256") != hasher.hexdigest():
-        raise TransferError(f"upload of {name!r}: the server's checksum does not match ours")
+        raise TransferError(text("{what}: the server's checksum does not match ours", what=what))
     return TransferResult(name, size, hasher.hexdigest(), time.perf_counter() - start)
 
 
@@ -94,19 +102,21 @@ def download(target, name: str, dest=".", *, progress: Progress | None = None,
     start = time.perf_counter()
     with _connect(target, timeout) as sock:
         send_header(sock, {"op": "download", "name": name})
-        size = int(_answer(sock, f"download of {name!r}")["size"])
+        what = text("download of {name!r}", name=name)
+        size = int(_answer(sock, what)["size"])
         hasher = hashlib.sha256()
         fd, temp = tempfile.mkstemp(dir=final.parent, prefix=".download-", suffix=".part")
         try:
             with os.fdopen(fd, "wb") as file:
                 try:
                     copy_exactly(sock, size, file.write, hasher, progress,
-                                 what=f"download of {name!r}")
+                                 what=what)
                     digest = recv_exactly(sock, DIGEST_SIZE)
                 except ConnectionError as exc:
-                    raise TransferError(f"download of {name!r} was cut off: {exc}") from None
+                    raise TransferError(text("{what} was cut off: {error}", what=what,
+                                             error=exc)) from None
             if digest != hasher.digest():
-                raise TransferError(f"download of {name!r}: checksum mismatch, file discarded")
+                raise TransferError(text("{what}: checksum mismatch, file discarded", what=what))
             os.replace(temp, final)
         finally:
             if os.path.exists(temp):

@@ -7,7 +7,6 @@ import ast
 import os
 import re
 import signal
-import string
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +19,6 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 import echo_lesson as el
 from echo_lesson import i18n
-from echo_lesson.zh import cli as zh_cli
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 CLI = [sys.executable, "-m", "echo_lesson"]
@@ -261,34 +259,8 @@ def test_bench_table_in_chinese_lines_up():
 
 
 # --- the catalog ------------------------------------------------------------------------
-def _catalog_keys_used(path: Path) -> set[str]:
-    """Every English text `path` passes to translate, `_` or `_t` as a literal."""
-    keys = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id in {"translate", "_", "_t"} and node.args
-                and isinstance(node.args[0], ast.Constant)):
-            keys.add(node.args[0].value)
-    return keys
-
-
-def _fields(template: str) -> list:
-    return [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(template)
-            if name is not None]
-
-
-def test_every_text_the_cli_translates_has_a_chinese_entry_with_the_same_fields():
-    bench = sorted((PACKAGE / "bench").glob("*.py"))  # every module of the bench package
-    assert len(bench) > 1
-    used = _catalog_keys_used(PACKAGE / "cli.py").union(*map(_catalog_keys_used, bench))
-    assert len(used) > 50  # the scan found the CLI's texts
-    missing = sorted(used - zh_cli.TEXTS.keys())
-    assert not missing, f"add these to echo_lesson/zh/cli.py: {missing}"
-    unused = sorted(zh_cli.TEXTS.keys() - used)
-    assert not unused, f"no longer used by the CLI: {unused}"
-    for english, chinese in zh_cli.TEXTS.items():
-        assert chinese != english and _fields(chinese) == _fields(english), english
-        assert HAN.search(chinese) or english == "{0:>14,} of {1:<13,}", english
+# Every template the CLI translates has an entry with the same fields, and every entry is
+# used: tests/test_catalog.py checks that for the whole package.
 
 
 def test_the_cli_prints_no_english_prose_around_translate():
@@ -310,13 +282,3 @@ def test_the_cli_prints_no_english_prose_around_translate():
             assert HAN.search(ast.get_source_segment(source, node))  # both languages
             continue
         assert not prose, f"cli.py line {node.lineno} prints English around the catalog: {prose}"
-
-
-def test_patterns_and_nested_patterns_fill_their_templates():
-    for pattern, template in zh_cli.PATTERNS:
-        groups = re.compile(pattern).groups
-        indices = [int(name) for name, _, _ in _fields(template)]
-        assert all(i < groups for i in indices), pattern
-        assert HAN.search(template), pattern
-    for pattern, template in zh_cli.NESTED:
-        assert all(int(name) < pattern.groups for name, _, _ in _fields(template)), pattern

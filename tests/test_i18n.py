@@ -109,11 +109,16 @@ def test_one_check_printed_on_its_own(failing_report):
 
 
 def test_a_joined_message_is_translated_part_by_part():
-    """What a notebook prints from a TransferError reads in Chinese, every part of it."""
-    from echo_lesson.i18n import translate
+    """What a notebook prints from a TransferError reads in Chinese, every part of it: the
+    error carries its Text (template and values), and the refusal the server sent (plain
+    text) is matched by the catalog's FOREIGN_PATTERNS."""
+    from echo_lesson.i18n import Foreign, text, translate
 
+    error = text("{what}: refused by the server: {why}", what=text("upload of {name!r}", name="a.txt"),
+                 why=Foreign("'../x' tries to leave the server's folder with '..'; send a plain "
+                             "file name"))
     joined = ("upload of 'a.txt': refused by the server: '../x' tries to leave the server's "
               "folder with '..'; send a plain file name")
-    chinese = translate(joined, "zh")
-    assert chinese == "上传 'a.txt'：服务器拒绝了：'../x' 想用 '..' 跳出服务器的文件夹：请只发文件名"
-    assert translate(joined, "en") == joined
+    assert error == joined
+    assert translate(error, "zh") == "上传 'a.txt'：服务器拒绝了：'../x' 想用 '..' 跳出服务器的文件夹：请只发文件名"
+    assert translate(error, "en") == joined

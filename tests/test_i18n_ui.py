@@ -320,6 +320,9 @@ def _candidates(node, constants: dict[str, str]) -> list[str]:
         return [constants[node.id]]
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
+    if (isinstance(node, ast.Call) and getattr(node.func, "id", None) in {"text", "_text"}
+            and node.args and isinstance(node.args[0], ast.Constant)):
+        return [node.args[0].value]  # a template: its catalog key (tests/test_catalog.py)
     if isinstance(node, ast.JoinedStr):
         holes = sum(isinstance(v, ast.FormattedValue) for v in node.values)
         texts = []

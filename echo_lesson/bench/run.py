@@ -8,7 +8,7 @@ import platform
 import socket
 import time
 
-from ..i18n import translate
+from ..i18n import text, translate
 from ..load import hold_connections, raise_fd_limit, run_load
 from ..progress import make_progress
 from .peers import PEERS, available_peers
@@ -40,8 +40,8 @@ def run_bench(kinds=None, peers=None, concurrency=(10,), size: int = 1024,
     from ..servers import KINDS
     unknown = [n for n in kinds if n not in KINDS] + [n for n in peers if n not in PEERS]
     if unknown:
-        raise ValueError(f"unknown server {unknown[0]!r}: kinds are {', '.join(KINDS)}; "
-                         f"peers are {', '.join(PEERS)}")
+        raise ValueError(text("unknown server {name!r}: kinds are {kinds}; peers are {peers}",
+                              name=unknown[0], kinds=", ".join(KINDS), peers=", ".join(PEERS)))
     cpus = os.cpu_count() or 1
     pinned, server_cpu, client_cpus = pin_cpus(pin)
     fd_limit = raise_fd_limit(capacity + 256) if capacity else None

@@ -21,7 +21,7 @@ from typing import Callable
 
 from .. import errnos
 from ..events import EventLog
-from ..i18n import translate
+from ..i18n import text, translate
 from ..protocol import preview
 
 Handler = Callable[[socket.socket, tuple], None]
@@ -57,9 +57,10 @@ def exposure_warning(host: str) -> str | None:
     """The warning to show when a server would be reachable from other machines."""
     if host in LOOPBACK or host.startswith("127."):
         return None
-    return translate(f"warning: binding to {host} makes this server reachable from the network, "
-                     "not only from this computer. Anyone who can reach this machine can "
-                     "connect. Use 127.0.0.1 unless you mean it (a workshop, say).")
+    return translate(text("warning: binding to {host} makes this server reachable from the "
+                          "network, not only from this computer. Anyone who can reach this "
+                          "machine can connect. Use 127.0.0.1 unless you mean it (a workshop, "
+                          "say).", host=host))
 
 
 def open_listener(host: str = "127.0.0.1", port: int = 0, backlog: int = 128) -> socket.socket:
@@ -73,18 +74,18 @@ def open_listener(host: str = "127.0.0.1", port: int = 0, backlog: int = 128) ->
         return socket.create_server((host, port), family=family, backlog=backlog)
     except OSError as exc:
         if errnos.matches(exc, "EADDRINUSE"):
-            raise PortInUseError(exc.errno, translate(
-                f"port {port} on {host} is already in use ({errnos.label('EADDRINUSE')}). "
+            raise PortInUseError(exc.errno, translate(text(
+                "port {port} on {host} is already in use ({errno}). "
                 "Another server, maybe one started by an earlier cell or another notebook's "
                 "kernel, still listens there. Stop it first (server.stop() or "
-                "echo_lesson.stop_all()), or pass port=0 to let the system pick a free port."
-            )) from None
+                "echo_lesson.stop_all()), or pass port=0 to let the system pick a free port.",
+                port=port, host=host, errno=errnos.label('EADDRINUSE')))) from None
         if errnos.matches(exc, "EADDRNOTAVAIL"):
-            raise AddressNotHereError(exc.errno, translate(
-                f"{host} is not an address of this computer ({errnos.label('EADDRNOTAVAIL')}). "
+            raise AddressNotHereError(exc.errno, translate(text(
+                "{host} is not an address of this computer ({errno}). "
                 "A LAN address copied from another machine will not work here: use "
-                "127.0.0.1 to test on this computer."
-            )) from None
+                "127.0.0.1 to test on this computer.",
+                host=host, errno=errnos.label('EADDRNOTAVAIL')))) from None
         raise
 
 
@@ -105,13 +106,15 @@ def take_back_interrupt(thread: threading.Thread) -> None:
         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), None)
 
 
-def where(exc: BaseException) -> str:
-    """'in fn, line N' for the innermost frame of a traceback: where a learner looks."""
+def where(said: str, exc: BaseException) -> str:
+    """`said` (an exception's words) and 'in fn, line N' for the innermost frame of its
+    traceback: where a learner looks."""
     frames = traceback.extract_tb(exc.__traceback__)
     if not frames:
-        return ""
+        return said
     last = frames[-1]
-    return f" (in {last.name}, line {last.lineno})"
+    return text("{error} (in {function}, line {line})", error=said, function=last.name,
+                line=last.lineno)
 
 
 class LoggedConnection:
@@ -262,7 +265,7 @@ class BaseServer:
                 except OSError as exc:
                     if self.stopping:
                         break
-                    self.log.record("error", detail=f"accept failed: {exc}")
+                    self.log.record("error", detail=text("accept failed: {error}", error=str(exc)))
                     continue
                 conn.settimeout(self.client_timeout)  # None: blocking, whatever the listener
                 if self.send_buffer:
@@ -297,14 +300,14 @@ class BaseServer:
             self.client_failed(client_id, peer, exc)
         except Exception as exc:  # a bug in the handler: record it where a learner can see it
             self.log.record("error", client_id, peer=peer,
-                            detail=f"{type(exc).__name__}: {exc}{where(exc)}")
+                            detail=where(f"{type(exc).__name__}: {exc}", exc))
         except BaseException as exc:  # KeyboardInterrupt, SystemExit... raised by the handler
             # They end this thread only (not the server, not the program), and would pass
             # unseen: record them like any error. In the main thread (a server run there by
             # hand) Ctrl+C must still stop the program.
             message = f": {exc}" if str(exc) else ""
             self.log.record("error", client_id, peer=peer,
-                            detail=f"{type(exc).__name__}{message}{where(exc)}")
+                            detail=where(f"{type(exc).__name__}{message}", exc))
             if me is threading.main_thread():
                 raise
         finally:
@@ -323,7 +326,7 @@ class BaseServer:
         """A socket error ended this client's handler: a reset, a broken pipe, a timeout."""
         if not self.stopping:  # the client's problem, not ours: record it, carry on
             self.log.record("error", client_id, peer=peer,
-                            detail=f"{type(exc).__name__}: {exc}{where(exc)}")
+                            detail=where(f"{type(exc).__name__}: {exc}", exc))
 
     def threads(self) -> list[threading.Thread]:
         """The threads this server started that have not finished yet (a snapshot)."""

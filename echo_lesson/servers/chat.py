@@ -44,6 +44,7 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 
+from ..i18n import text
 from ..protocol import TOO_LONG, LineDecoder, decode_data, guess_encoding
 from .base import BaseServer, Session
 
@@ -141,12 +142,19 @@ class ChatServer(BaseServer):
                               f"{self.max_queue} lines were waiting for it")
 
     def drop(self, member: Member, reason: str, detail: str) -> None:
-        """Disconnect a member from any thread: its own reader thread does the cleanup."""
+        """Disconnect a member from any thread: its own reader thread does the cleanup.
+        `reason` is what the room is told ("left (connection lost)"); `detail` says why, in
+        the event log (for a slow reader: how many lines waited, max_queue)."""
         if member.gone.is_set():
             return
         member.reason = reason
         member.gone.set()
-        self.log.record("drop", member.client_id, detail=f"{member.name} {reason}: {detail}")
+        if reason == "left (too slow to read)":  # the log's line as a template, for translation
+            detail = text("{name} left (too slow to read): {count} lines were waiting for it",
+                          name=member.name, count=self.max_queue)
+        else:
+            detail = text("{name} left (connection lost): {why}", name=member.name, why=detail)
+        self.log.record("drop", member.client_id, detail=detail)
         try:  # wakes its reader (recv returns) and its writer (sendall fails)
             member.conn.shutdown(socket.SHUT_RDWR)
         except OSError:
@@ -167,7 +175,8 @@ class ChatServer(BaseServer):
                 member.conn.sendall("".join(lines).encode("utf-8"))
         except OSError as exc:
             if not self.stopping:
-                self.drop(member, "left (connection lost)", f"send failed: {type(exc).__name__}: {exc}")
+                self.drop(member, "left (connection lost)",
+                          text("send failed: {error}", error=f"{type(exc).__name__}: {exc}"))
         finally:
             self.forget_thread()  # this thread is done: stop() need not wait for it
 
@@ -204,7 +213,7 @@ class ChatServer(BaseServer):
             except OSError:
                 pass
             writer.join(1.0)
-            self.log.record("leave", client_id, detail=f"{member.name} {reason}")
+            self.log.record("leave", client_id, detail=_left(member.name, reason))
             if not self.stopping:
                 self.broadcast(f"* {member.name} {reason}\n")
 
@@ -230,7 +239,8 @@ class ChatServer(BaseServer):
                     yield line
 
     def _too_long(self, member: Member) -> None:
-        self.log.record("error", member.client_id, detail=f"line over {self.max_line} bytes refused")
+        self.log.record("error", member.client_id, detail=text("line over {limit} bytes refused",
+                                                                limit=self.max_line))
         self.deliver(member, f"* your line was longer than {self.max_line} bytes and was "
                              "not sent; split it up\n")
 
@@ -267,3 +277,12 @@ class ChatServer(BaseServer):
         else:
             self.deliver(member, f"* unknown command {word}; {HELP}\n")
         return True
+
+
+def _left(name: str, reason: str) -> str:
+    """The event log's line for a member who left, for each reason (see drop)."""
+    if reason == "left (too slow to read)":
+        return text("{name} left (too slow to read)", name=name)
+    if reason == "left (connection lost)":
+        return text("{name} left (connection lost)", name=name)
+    return text("{name} left", name=name)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..filewire import (CHUNK, DIGEST_SIZE, TransferError, check_name, copy_exactly,
                         recv_header, send_header)
+from ..i18n import text
 from ..streams import recv_exactly
 from .base import BaseServer, Session
 
@@ -63,10 +64,11 @@ class FilesServer(BaseServer):
         try:
             request = recv_header(conn)
         except TimeoutError:
-            self._refuse(session, f"nothing received for {self.idle_timeout:g} s; disconnected")
+            self._refuse(session, text("nothing received for {seconds:g} s; disconnected",
+                                      seconds=self.idle_timeout))
             return
         except (ValueError, ConnectionError) as exc:
-            self._refuse(session, f"bad request: {exc}")
+            self._refuse(session, text("bad request: {error}", error=str(exc)))
             return
         op = request.get("op")
         if op == "list":
@@ -75,13 +77,13 @@ class FilesServer(BaseServer):
             send_header(conn, {"ok": True, "files": files})
             return
         if op not in ("upload", "download"):
-            self._refuse(session, f"unknown op {op!r}: use upload, download or list")
+            self._refuse(session, text("unknown op {op!r}: use upload, download or list", op=op))
             return
         name = request.get("name")
         problem = check_name(name)
         path = None if problem else self.folder / name
         if path is not None and path.resolve().parent != self.folder:
-            problem = f"{name!r} is not inside the server's folder"  # belt and braces
+            problem = text("{name!r} is not inside the server's folder", name=name)  # belt and braces
         if problem:
             self._refuse(session, problem)
             return
@@ -91,32 +93,41 @@ class FilesServer(BaseServer):
             else:
                 self._send(session, name, path)
         except TimeoutError:
-            self._record_error(session, f"{op} of {name!r}: the client went silent "
-                               f"for {self.idle_timeout:g} s; nothing kept")
+            seconds = self.idle_timeout
+            self._record_error(session, text(
+                "upload of {name!r}: the client went silent for {seconds:g} s; nothing kept",
+                name=name, seconds=seconds) if op == "upload" else text(
+                "download of {name!r}: the client went silent for {seconds:g} s; nothing kept",
+                name=name, seconds=seconds))
         except (TransferError, ConnectionError) as exc:
             if not self.stopping:
-                self._record_error(session, f"{op} of {name!r}: {exc}; nothing kept")
+                self._record_error(session, text(
+                    "upload of {name!r}: {error}; nothing kept", name=name, error=exc)
+                    if op == "upload" else text(
+                    "download of {name!r}: {error}; nothing kept", name=name, error=exc))
 
     def _receive(self, session: Session, name: str, path: Path, size) -> None:
         conn = session.conn
         if not isinstance(size, int) or size < 0:
-            self._refuse(session, f"the size must be a whole number of bytes, not {size!r}")
+            self._refuse(session, text("the size must be a whole number of bytes, not {size!r}",
+                                      size=size))
             return
         if size > self.max_size:
-            self._refuse(session, f"{name!r} is {size} bytes; this server takes at most "
-                               f"{self.max_size} bytes per file")
+            self._refuse(session, text("{name!r} is {size} bytes; this server takes at most "
+                                       "{limit} bytes per file", name=name, size=size,
+                                       limit=self.max_size))
             return
         send_header(conn, {"ok": True})
-        session.record("upload", detail=f"{name!r}: {size} bytes coming")
+        session.record("upload", detail=text("{name!r}: {size} bytes coming", name=name, size=size))
         fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".upload-", suffix=".part")
         try:
             hasher = hashlib.sha256()
             with os.fdopen(fd, "wb") as file:
-                copy_exactly(conn, size, file.write, hasher, what="the upload")
+                copy_exactly(conn, size, file.write, hasher, upload=True)
                 try:
                     digest = recv_exactly(conn, DIGEST_SIZE)
                 except ConnectionError:
-                    raise TransferError("the upload was cut off before its checksum") from None
+                    raise TransferError(text("the upload was cut off before its checksum")) from None
             intact = digest == hasher.digest()
             if intact:
                 os.replace(temp, path)  # atomic: the final name appears complete, or not at all
@@ -124,10 +135,10 @@ class FilesServer(BaseServer):
             if os.path.exists(temp):
                 os.unlink(temp)
         if not intact:
-            self._refuse(session, f"checksum mismatch: {name!r} was damaged on the way "
-                               "and was not kept; send it again")
+            self._refuse(session, text("checksum mismatch: {name!r} was damaged on the way "
+                                       "and was not kept; send it again", name=name))
             return
-        session.record("saved", nbytes=size, detail=f"{name!r}, sha256 ok")
+        session.record("saved", nbytes=size, detail=text("{name!r}, sha256 ok", name=name))
         send_header(conn, {"ok": True, "size": size, "sha256": hasher.hexdigest()})
 
     def _send(self, session: Session, name: str, path: Path) -> None:
@@ -135,8 +146,8 @@ class FilesServer(BaseServer):
         try:
             file = open(path, "rb")
         except FileNotFoundError:
-            self._refuse(session, f"no file named {name!r} on the server; "
-                               "list_files() shows what there is")
+            self._refuse(session, text("no file named {name!r} on the server; "
+                                       "list_files() shows what there is", name=name))
             return
         with file:
             size = os.fstat(file.fileno()).st_size

@@ -23,6 +23,7 @@ import threading
 import time
 import traceback
 
+from ..i18n import text
 from .base import echo_handler
 from .threaded import ThreadedServer
 
@@ -74,7 +75,8 @@ class RobustServer(ThreadedServer):
     def refuse(self, client_id, conn, addr) -> None:
         """Say why in one line, then close: better than a client left hanging."""
         peer = f"{addr[0]}:{addr[1]}"
-        detail = f"{self.max_clients} clients already connected, the limit (max_clients)"
+        detail = text("{count} clients already connected, the limit (max_clients)",
+                      count=self.max_clients)
         self.log.record("refuse", client_id, peer=peer, detail=detail)
         logger.warning("client %s from %s refused: %s", client_id, peer, detail)
         try:
@@ -96,8 +98,10 @@ class RobustServer(ThreadedServer):
         if isinstance(exc, TimeoutError):
             frames = traceback.extract_tb(exc.__traceback__)
             waiting_to_send = bool(frames) and frames[-1].name.startswith("send")
-            what = "read nothing" if waiting_to_send else "sent nothing"
-            detail = f"{what} for {self.idle_timeout:g} s (idle_timeout), disconnected"
+            detail = (text("read nothing for {seconds:g} s (idle_timeout), disconnected",
+                           seconds=self.idle_timeout) if waiting_to_send else
+                      text("sent nothing for {seconds:g} s (idle_timeout), disconnected",
+                           seconds=self.idle_timeout))
             self.log.record("timeout", client_id, peer=peer, detail=detail)
             logger.info("client %s from %s: %s", client_id, peer, detail)
         elif isinstance(exc, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
@@ -117,8 +121,8 @@ class RobustServer(ThreadedServer):
         """Stop accepting and stop reading; echoes in progress go on (see join)."""
         if self._grace_ends is None:
             self._grace_ends = time.monotonic() + self.grace
-            detail = (f"(no new clients; {self.connected()} connected get up to "
-                      f"{self.grace:g} s to finish)")
+            detail = text("(no new clients; {count} connected get up to {seconds:g} s to "
+                          "finish)", count=self.connected(), seconds=self.grace)
             self.log.record("stopping", detail=detail)
             logger.info("stopping: %s", detail)
         # SHUT_RD: a recv waiting for a silent client returns b"" at once (and recv still
@@ -136,7 +140,7 @@ class RobustServer(ThreadedServer):
             busy = self.connected()
             self._cut.set()
             super().shutdown(socket.SHUT_RDWR)  # recv and send fail now: threads end
-            detail = f"{busy} busy clients when the grace period ended"
+            detail = text("{count} busy clients when the grace period ended", count=busy)
             self.log.record("cut", detail=detail)
             logger.warning("cut %s", detail)
             left = super().join(max(0.0, deadline - time.monotonic()))

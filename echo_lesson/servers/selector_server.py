@@ -17,6 +17,7 @@ import socket
 import threading
 
 from ..events import EventLog
+from ..i18n import text
 from ..protocol import preview
 from .base import open_listener
 from .contract import RESETS, OneThread
@@ -88,7 +89,7 @@ class SelectorServer(OneThread):
             except (BlockingIOError, InterruptedError, ConnectionAbortedError):
                 return
             except OSError as exc:  # out of file descriptors, say: record it, carry on
-                self.log.record("error", detail=f"accept failed: {exc}")
+                self.log.record("error", detail=text("accept failed: {error}", error=str(exc)))
                 return
             sock.setblocking(False)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -24,6 +24,7 @@ import threading
 import time
 
 from ..events import EventLog
+from ..i18n import text
 from ..protocol import preview
 from .base import open_listener
 from .contract import RESETS
@@ -174,7 +175,8 @@ class TeachingServer:
             type(self).serve(self.listener)
         except OSError as exc:  # how the teaching function ends: accept() raised
             if not self.stopping:
-                self.log.record("error", detail=f"accept failed: {type(exc).__name__}: {exc}")
+                self.log.record("error", detail=text("accept failed: {error}",
+                                                      error=f"{type(exc).__name__}: {exc}"))
 
     # --- what RecordingListener and RecordedConnection report --------------------------
     def accepted(self, conn: RecordedConnection, addr: tuple) -> RecordedConnection:

@@ -18,7 +18,7 @@ import time
 import ipywidgets as widgets
 
 from ..chat_client import ChatClient
-from ..i18n import translate
+from ..i18n import text, translate
 from .panel import Panel
 
 
@@ -38,7 +38,7 @@ class ChatPanel(Panel):
             self.transcripts[name] = []
             box = widgets.Textarea(value="", disabled=True,
                                    layout=widgets.Layout(width="100%", height=height))
-            entry = widgets.Text(placeholder=translate(f"{name} says... (Enter sends)"),
+            entry = widgets.Text(placeholder=translate(text("{name} says... (Enter sends)", name=name)),
                                  continuous_update=False,  # a new value on Enter
                                  layout=widgets.Layout(width="100%"))
             entry.observe(lambda change, who=name, widget=entry: self._submit(who, widget),

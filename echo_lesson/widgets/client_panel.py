@@ -12,7 +12,7 @@ import socket
 import ipywidgets as widgets
 
 from ..client import EchoClient, run_clients
-from ..i18n import translate
+from ..i18n import text as _text, translate  # `text` is a message's name here
 from ..protocol import decode_data
 from .panel import Panel
 from .style import button, card, esc, friendly_error, label, message_html, title
@@ -31,8 +31,8 @@ def parse_address(text: str) -> tuple[str, int]:
     host, _, port = text.strip().rpartition(":")
     host = host.strip("[]") or "127.0.0.1"
     if not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(translate(f"{text!r} is not an address: "
-                                   "write HOST:PORT, e.g. 127.0.0.1:8080"))
+        raise ValueError(translate(_text("{address!r} is not an address: write HOST:PORT, "
+                                         "e.g. 127.0.0.1:8080", address=text)))
     return host, int(port)
 
 
@@ -103,7 +103,7 @@ class ClientPanel(Panel):
 
     @staticmethod
     def _n_label(n: int) -> str:
-        return f"Send from {n} client" + ("" if n == 1 else "s")
+        return _text("Send from {n} client", n=n) if n == 1 else _text("Send from {n} clients", n=n)
 
     @staticmethod
     def _format(target) -> str:
@@ -131,8 +131,9 @@ class ClientPanel(Panel):
             return text.encode(encoding)
         except UnicodeEncodeError as exc:
             bad = text[exc.start:exc.end]
-            raise ValueError(f"{bad!r} cannot be written in {self.encoding.value}; "
-                             "choose UTF-8, or leave that character out.") from None
+            raise ValueError(_text("{character!r} cannot be written in {encoding}; choose UTF-8, "
+                                   "or leave that character out.", character=bad,
+                                   encoding=self.encoding.value)) from None
 
     def _decode(self, data: bytes) -> str:
         try:
@@ -163,7 +164,8 @@ class ClientPanel(Panel):
         else:
             ms = row["rtt"] * 1000
             self._say("ok" if row["ok"] else "error",
-                      f"echoed {len(row['echo'])} bytes in {ms:.1f} ms" if row["ok"]
+                      _text("echoed {nbytes} bytes in {ms:.1f} ms", nbytes=len(row["echo"]), ms=ms)
+                      if row["ok"]
                       else "the echo differs from what was sent")
         return row
 
@@ -186,11 +188,12 @@ class ClientPanel(Panel):
         self._add(rows)
         good = sum(r["ok"] for r in rows)
         if good == n:
-            self._say("ok", f"{n} clients connected at once: all {n} echoes came back.")
+            self._say("ok", _text("{n} clients connected at once: all {n} echoes came back.", n=n))
         else:
             first = next((r["error"] for r in rows if r["error"]),
                          translate("some echoes differ"))
-            self._say("error", f"{good} of {n} echoes came back. First problem: {first}")
+            self._say("error", _text("{good} of {n} echoes came back. First problem: {first}",
+                                     good=good, n=n, first=first))
         return rows
 
     def clear(self) -> None:
@@ -247,7 +250,7 @@ class ClientPanel(Panel):
                 sent += f"<div class='el-hex'>{esc(row['sent'].hex(' '))}</div>"
                 if row["echo"]:
                     echo += f"<div class='el-hex'>{esc(row['echo'].hex(' '))}</div>"
-            who = (f"<div class='who'>{esc(translate('client ' + row['client']))}</div>"
+            who = (f"<div class='who'>{esc(translate(_text('client {number}', number=row['client'])))}</div>"
                    if row["client"] else "")
             body.append(f"<tr><td>{row['number']}{who}</td>"
                         f"<td>{sent}</td><td>{echo}</td><td class='num'>{len(row['sent'])}</td>"

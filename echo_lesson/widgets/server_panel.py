@@ -11,7 +11,7 @@ import threading
 
 import ipywidgets as widgets
 
-from ..i18n import translate
+from ..i18n import text, translate
 from ..runner import RunningServer, start_server
 from ..servers import KINDS
 from .panel import Panel
@@ -37,8 +37,8 @@ class ServerPanel(Panel):
     def __init__(self, kind: str = "threaded", handler=None, host: str = "127.0.0.1",
                  port: int = 0, name: str | None = None):
         if kind not in ECHO_KINDS:
-            raise ValueError(translate(f"unknown kind {kind!r}: "
-                                       f"choose one of {', '.join(ECHO_KINDS)}"))
+            raise ValueError(translate(text("unknown kind {kind!r}: choose one of {kinds}",
+                                            kind=kind, kinds=", ".join(ECHO_KINDS))))
         self.handler = handler
         self.kind = kind  # with a handler: how its clients are served (threaded or single)
         self.host = host
@@ -55,7 +55,7 @@ class ServerPanel(Panel):
         self._updater_stop = threading.Event()
         self._status = ("stopped", "stopped")
 
-        yours = translate(f"your handler: {label}")
+        yours = translate(text("your handler: {name}", name=label))
         self.kind_choice = widgets.Dropdown(
             options=[yours] if handler else ECHO_KINDS, value=yours if handler else kind,
             layout=widgets.Layout(width="210px"), disabled=bool(handler))
@@ -80,8 +80,9 @@ class ServerPanel(Panel):
         self.log_html.add_class("el-log-view")
         note = "port 0 = let the system pick a free port"
         self.widget = card([
-            title("Server", f"a {kind} echo server on this computer" if not handler
-                  else f"serving your function {label}() on this computer"),
+            title("Server", text("a {kind} echo server on this computer", kind=kind)
+                  if not handler else
+                  text("serving your function {name}() on this computer", name=label)),
             widgets.HBox([row_label("server", "56px"), self.kind_choice, self.host_box, self.port_box],
                          layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
             widgets.HBox([self.start_button, self.stop_button, self.status_html],
@@ -110,14 +111,15 @@ class ServerPanel(Panel):
                 server = start_server(kind, handler=self.handler, host=self.host,
                                       port=self.port_box.value, name=self.name)
             except Exception as exc:  # port in use, address not here, bad handler...
-                self._set_status("error", f"could not start: {friendly_error(exc)}")
+                self._set_status("error", text("could not start: {error}", error=friendly_error(exc)))
                 return False
             self.server, self.log = server, server.log
             self.last_address = server.address
             with self._changed:
                 self.lines, self._lines_en = [], []
             self._render_log()
-            self._set_status("running", f"listening on {server.host}:{server.port}")
+            self._set_status("running", text("listening on {host}:{port}", host=server.host,
+                                              port=server.port))
             self._updater_stop = threading.Event()
             self._updater = threading.Thread(target=self._follow, args=(server, self._updater_stop),
                                              name=f"{self.name}-updater", daemon=True)
@@ -171,7 +173,8 @@ class ServerPanel(Panel):
                 if stop.is_set() or not server.running:
                     break
         except Exception as exc:  # the updater must never die with a traceback in a cell
-            self._set_status("error", f"the panel stopped following the log: {exc}")
+            self._set_status("error", text("the panel stopped following the log: {error}",
+                                           error=str(exc)))
             return
         if self.server is server and not server.running and not stop.is_set():
             # stopped from elsewhere: stop_all(), a re-run cell, server.stop()

@@ -14,7 +14,7 @@ from typing import Callable
 import ipywidgets as widgets
 
 from ..errnos import label as errno_label
-from ..i18n import language, translate
+from ..i18n import language, text, translate
 from ..i18n import width as text_width
 
 CSS = """<style>
@@ -110,15 +110,17 @@ def message_html(kind: str, text: str) -> str:
 
 def friendly_error(exc: BaseException) -> str:
     """One clear sentence for an error, never a traceback (in the chosen language)."""
-    text = str(exc) or type(exc).__name__
-    if isinstance(exc, (TimeoutError,)) or "timed out" in text:
-        text = ("no answer in time (timed out). Is the server busy with another client? "
-                "A 'single' server serves one client at a time.")
-    elif isinstance(exc, ConnectionResetError):
-        text = f"the server reset the connection (ConnectionResetError, {errno_label('ECONNRESET')})."
-    elif isinstance(exc, (BrokenPipeError, ConnectionAbortedError)):
-        text = f"the connection was closed by the server ({type(exc).__name__})."
-    return translate(text)
+    said = str(exc)
+    if isinstance(exc, (TimeoutError,)) or "timed out" in said:
+        return translate("no answer in time (timed out). Is the server busy with another "
+                         "client? A 'single' server serves one client at a time.")
+    if isinstance(exc, ConnectionResetError):
+        return translate(text("the server reset the connection (ConnectionResetError, {errno}).",
+                              errno=errno_label("ECONNRESET")))
+    if isinstance(exc, (BrokenPipeError, ConnectionAbortedError)):
+        return translate(text("the connection was closed by the server ({name}).",
+                              name=type(exc).__name__))
+    return translate(exc) if said else type(exc).__name__  # its own words, translated
 
 
 def safely(report: Callable[[str], None]):

@@ -9,7 +9,7 @@ import io
 
 import ipywidgets as widgets
 
-from ..i18n import translate
+from ..i18n import text, translate
 from .panel import Panel
 from .style import button, card, friendly_error, message_html, title
 
@@ -59,7 +59,8 @@ class TimelinePanel(Panel):
         self.image.value = self.png
         self.image.layout.display = ""
         clients = len({e.client for e in log.events() if e.client is not None})
-        self._say("ok", f"{clients} client{'s' if clients != 1 else ''} so far.")
+        self._say("ok", "1 client so far." if clients == 1 else
+                  text("{count} clients so far.", count=clients))
         return True
 
     def _say(self, kind: str, text: str) -> None:

@@ -137,32 +137,28 @@ TEXTS = {
     "Make the failed checks pass, then run again.": "先让失败的检查通过，再运行一次。",
     "The checks above waited out their deadlines: make them pass, then run again.":
         "上面的检查都等到了期限才结束：先让它们通过，再运行一次。",
+    # texts with values in them: {fields} are filled in after translation
+    "Checking {target}:": "检查{target}：",
+    "Checking {target}": "检查{target}",
+    "your handler {name}()": "你的 handler {name}()",
+    "the {kind!r} server": "参考服务器 {kind!r}",
+    "{good} of {total} checks passed.": "{total} 项检查中通过了 {good} 项。",
+    "{shown}... ({nbytes} bytes)": "{shown}...（共 {nbytes} 字节）",
+    "{data} back, byte for byte": "原样收回 {data}，逐字节相同",
+    "got {nbytes} bytes back": "收回 {nbytes} 字节",
+    "got {nbytes} bytes back, not the same": "收回 {nbytes} 字节，但内容不同",
+    "got {nbytes} bytes back; the server said: {error}": "收回 {nbytes} 字节；服务器报告：{error}",
+    "got {data} back": "收回 {data}",
+    "got {data} back; the server said: {error}": "收回 {data}；服务器报告：{error}",
+    "nothing came back; the server said: {error}": "什么也没收回；服务器报告：{error}",
+    "got {data}, and the connection stayed open": "收到 {data}，但连接一直没有关闭",
+    "could not end: {threads}": "无法结束：{threads}",
+    # threads a handler left behind
+    "1 thread still running after the client left: {names}; could not end: {stuck}":
+        "客户端离开后仍有 1 个线程在运行：{names}；无法结束：{stuck}",
+    "{count} threads still running after the client left: {names}; could not end: {stuck}":
+        "客户端离开后仍有 {count} 个线程在运行：{names}；无法结束：{stuck}",
+    "1 thread still running after the client left: {names}": "客户端离开后仍有 1 个线程在运行：{names}",
+    "{count} threads still running after the client left: {names}":
+        "客户端离开后仍有 {count} 个线程在运行：{names}",
 }
-
-# Texts with values in them: (pattern, Chinese template with the pattern's groups).
-PATTERNS = [
-    (r"Checking (.+):", "检查{0}："),
-    (r"Checking (.+)", "检查{0}"),
-    (r"your handler (.+)", "你的 handler {0}"),
-    (r"the '(.+)' server", "参考服务器 '{0}'"),
-    (r"(\d+) of (\d+) checks passed\.", "{1} 项检查中通过了 {0} 项。"),
-    (r"(.+)\.\.\. \((\d+) bytes\) back, byte for byte", "原样收回 {0}...（共 {1} 字节），逐字节相同"),
-    (r"(.+) back, byte for byte", "原样收回 {0}，逐字节相同"),
-    (r"got (\d+) bytes back", "收回 {0} 字节"),
-    (r"got (\d+) bytes back, not the same", "收回 {0} 字节，但内容不同"),
-    (r"got (\d+) bytes back; the server said: (.*)", "收回 {0} 字节；服务器报告：{1}"),
-    (r"got (.+)\.\.\. \((\d+) bytes\) back", "收回 {0}...（共 {1} 字节）"),
-    (r"got (.+) back; the server said: (.*)", "收回 {0}；服务器报告：{1}"),
-    (r"got (.+) back", "收回 {0}"),
-    (r"nothing came back; the server said: (.*)", "什么也没收回；服务器报告：{0}"),
-    (r"got (.+), and the connection stayed open", "收到 {0}，但连接一直没有关闭"),
-    (r"could not end: (.+)", "无法结束：{0}"),
-    # threads a handler left behind (the `could not end` forms first: they are longer)
-    (r"1 thread still running after the client left: (.+); could not end: (.+)",
-     "客户端离开后仍有 1 个线程在运行：{0}；无法结束：{1}"),
-    (r"(\d+) threads still running after the client left: (.+); could not end: (.+)",
-     "客户端离开后仍有 {0} 个线程在运行：{1}；无法结束：{2}"),
-    (r"1 thread still running after the client left: (.+)", "客户端离开后仍有 1 个线程在运行：{0}"),
-    (r"(\d+) threads still running after the client left: (.+)",
-     "客户端离开后仍有 {0} 个线程在运行：{1}"),
-]

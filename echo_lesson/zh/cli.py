@@ -1,15 +1,12 @@
 """Chinese for the command line (`python -m echo_lesson --lang zh ...`, echo_lesson/cli.py).
 
-TEXTS: the CLI's own messages and help, keyed by their English template ({0}... are
-filled in after translation, so both sides must have the same fields: a test checks).
-PATTERNS: messages the CLI shows but does not make (exceptions from transfer.py and filewire.py, the
-files server, the OS, argparse; those of servers/base.py and client.py are in errors.py).
-NESTED: joined messages whose parts are translated one by one ("upload of 'a.txt': refused
-by the server: WHY"); i18n.translate applies them after TEXTS, before PATTERNS.
+TEXTS: the CLI's own messages and help, and the errors of transfer.py, filewire.py and
+protocol.py it shows, keyed by their English template ({0} or {name} are filled in after
+translation, so both sides must have the same fields: a test checks).
+FOREIGN_PATTERNS: texts the package does not make (the files server's refusals as a client
+receives them, the OS, argparse): the only patterns in the catalog.
 Never here: `listening on HOST:PORT` (a contract line) and the echoed data.
 """
-import re
-
 TEXTS: dict[str, str] = {
     # serve
     "error: {0}": "错误：{0}",
@@ -161,28 +158,52 @@ TEXTS: dict[str, str] = {
         "容量测试中同时保持的连接数（0：跳过这项测试）",
     "do not pin server and clients to cores": "不把服务器和客户端绑定到固定的 CPU 核",
     "folder for the JSON and PNG": "保存 JSON 和 PNG 的文件夹",
+    # transfer.py, filewire.py and protocol.py (a client's errors)
+    "there is no file {path!r} here to upload":
+        "这里没有文件 {path!r} 可以上传：检查文件名和当前所在的文件夹",
+    "{path} shrank while it was sent ({done} of {size} bytes)":
+        "{path} 在上传过程中变小了（{size} 字节只读到 {done} 字节）：等写它的程序写完，再上传一次",
+    "upload of {name!r}": "上传 {name!r}",
+    "download of {name!r}": "下载 {name!r}",
+    "{what}: refused by the server: {why}": "{what}：服务器拒绝了：{why}",
+    "{what}: the server does not speak the files protocol (is it an echo server?): start one "
+    "with {command}": "{what}：这个服务器不懂文件传输协议（是回显服务器吗？）：请这样启动一个：{command}",
+    "{what}: the server closed the connection ({error})": "{what}：服务器关闭了连接（{error}）",
+    "{what} was cut off after {done} of {size} bytes: {error}":
+        "{what} 在发出 {size} 字节中的 {done} 字节后中断了：{error}",
+    "{what} was cut off after {done} of {size} bytes": "{what} 在收到 {size} 字节中的 {done} 字节后中断了",
+    "{what} was cut off: {error}": "{what} 中断了：{error}",
+    "{what}: the server's checksum does not match ours":
+        "{what}：服务器算出的校验和与我们的不一致，请再上传一次",
+    "{what}: checksum mismatch, file discarded": "{what}：校验和不一致，文件已丢弃，请再下载一次",
+    "the header is not UTF-8 JSON: {error}":
+        "收到的头部不是 UTF-8 编码的 JSON：对方是文件服务器（--kind files）吗？（{error}）",
+    "the header must be a JSON object": "头部必须是一个 JSON 对象：对方是文件服务器（--kind files）吗？",
+    "frame of {length} bytes announced; the limit is {limit}":
+        "对方声称要发 {length} 字节的帧，超过了上限 {limit}：对方是文件服务器（--kind files）吗？",
+    # the bench
+    "unknown server {name!r}: kinds are {kinds}; peers are {peers}":
+        "没有叫 {name!r} 的服务器：课程的服务器种类有 {kinds}；标准库参照服务器有 {peers}",
 }
 
-_NAME = r"('[^']*'|\"[^\"]*\")"  # a file name as repr() shows it
-
-PATTERNS: list[tuple[str, str]] = [
-    # client.py and transfer.py
-    (r"there is no file (.+) here to upload",
-     "这里没有文件 {0} 可以上传：检查文件名和当前所在的文件夹"),
-    (r"(.+) shrank while it was sent \((\d+) of (\d+) bytes\)",
-     "{0} 在上传过程中变小了（{2} 字节只读到 {1} 字节）：等写它的程序写完，再上传一次"),
-    (r"upload of " + _NAME, "上传 {0}"),
-    (r"download of " + _NAME, "下载 {0}"),
-    (r"the header is not UTF-8 JSON: (.*)",
-     "收到的头部不是 UTF-8 编码的 JSON：对方是文件服务器（--kind files）吗？（{0}）"),
-    (r"the header must be a JSON object", "头部必须是一个 JSON 对象：对方是文件服务器（--kind files）吗？"),
-    (r"frame of (\d+) bytes announced; the limit is (\d+)",
-     "对方声称要发 {0} 字节的帧，超过了上限 {1}：对方是文件服务器（--kind files）吗？"),
-    # refusals from the files server (servers/files.py) and its name check (filewire.check_name)
-    (r"nothing received for (\S+) s; disconnected", "{0} 秒内什么也没收到，连接已断开"),
-    (r"unknown op (.+): use upload, download or list",
-     "未知的操作 {0}：只能用 upload、download 或 list"),
+# Texts the package does not make itself, so they have no template to look up: they are
+# matched here, in this one place, and nowhere else. Each group is translated on its own
+# (it may be one of these texts too), then put in the Chinese.
+FOREIGN_PATTERNS: list[tuple[str, str]] = [
+    # the files server's refusals as a client receives them: plain text in a JSON reply
+    # (servers/files.py and filewire.check_name make them; zh/events.py has them as
+    # templates, for the server's own event log, in the same words)
+    (r"nothing received for (\S+) s; disconnected", "{0} 秒内什么也没收到，已断开"),
+    (r"bad request: (.*)", "请求有误：{0}"),
+    (r"unknown op (.+): use upload, download or list", "未知操作 {0}：请用 upload、download 或 list"),
     (r"(.+) is not inside the server's folder", "{0} 不在服务器的文件夹里"),
+    (r"the size must be a whole number of bytes, not (.+)", "大小必须是整数个字节，而不是 {0}"),
+    (r"(.+) is (\d+) bytes; this server takes at most (\d+) bytes per file",
+     "{0} 有 {1} 字节；这个服务器每个文件最多接收 {2} 字节"),
+    (r"checksum mismatch: (.+) was damaged on the way and was not kept; send it again",
+     "校验和不符：{0} 在传输中损坏了，没有保存；请重新发送"),
+    (r"no file named (.+) on the server; list_files\(\) shows what there is",
+     "服务器上没有名为 {0} 的文件；list_files() 会列出有哪些文件"),
     (r"a file name must be a non-empty string", "文件名必须是非空的字符串"),
     (r"(.+) is an absolute path; send a plain file name like 'notes\.txt'",
      "{0} 是绝对路径：请只发文件名，比如 'notes.txt'"),
@@ -195,17 +216,7 @@ PATTERNS: list[tuple[str, str]] = [
     (r"(.+) is not valid text \(a lone surrogate\?\)", "{0} 不是有效的文字（有落单的代理字符？）"),
     (r"the name is (\d+) bytes of UTF-8; the limit is 255",
      "文件名的 UTF-8 编码有 {0} 字节，上限是 255"),
-    (r"the size must be a whole number of bytes, not (.+)", "大小必须是整数个字节，而不是 {0}"),
-    (r"(.+) is (\d+) bytes; this server takes at most (\d+) bytes per file",
-     "{0} 有 {1} 字节，这个服务器每个文件最多只收 {2} 字节"),
-    (r"checksum mismatch: (.+) was damaged on the way and was not kept; send it again",
-     "校验和不一致：{0} 在路上损坏了，服务器没有保存它；请再发一次"),
-    (r"no file named (.+) on the server; list_files\(\) shows what there is",
-     "服务器上没有名为 {0} 的文件；用 list_files() 看看有哪些文件"),
-    # the bench
-    (r"unknown server (.+): kinds are (.+); peers are (.+)",
-     "没有叫 {0} 的服务器：课程的服务器种类有 {1}；标准库参照服务器有 {2}"),
-    # the operating system
+    # the operating system (an OSError's strerror, or str() of one)
     (r"Permission denied",  # serve --port 80 without root: exc.strerror
      "权限不够：1024 以下的端口要管理员权限才能用，换一个大于 1024 的端口，比如 --port 8080"),
     (r"timed out", "超时了：服务器没有在限定时间内回应（可以用 --timeout 多等一会儿）"),
@@ -221,6 +232,7 @@ PATTERNS: list[tuple[str, str]] = [
     (r"\[Errno (\d+)\] Permission denied: (.+)", "没有权限（Errno {0}）：{1}"),
     (r"\[Errno (\d+)\] Is a directory: (.+)", "这是一个文件夹，不是文件（Errno {0}）：{1}"),
     # argparse
+    (r"argument (\S+?): (.*)", "参数 {0}：{1}"),
     (r"invalid choice: (.+) \(choose from (.+)\)", "无效的取值 {0}（可选：{1}）"),
     (r"the following arguments are required: (.+)", "缺少必需的参数：{0}"),
     (r"unrecognized arguments: (.+)", "无法识别的参数：{0}"),
@@ -228,20 +240,3 @@ PATTERNS: list[tuple[str, str]] = [
     (r"expected one argument", "后面要跟一个值"),
     (r"ambiguous option: (.+) could match (.+)", "有歧义的选项：{0} 可以匹配 {1}"),
 ]
-
-# Joined messages: every group is translated on its own (i18n.translate), then put in the template.
-NESTED: list[tuple[re.Pattern, str]] = [(re.compile(p, re.S), t) for p, t in [
-    (r"(.+?): refused by the server: (.*)", "{0}：服务器拒绝了：{1}"),
-    (r"(.+?): the server does not speak the files protocol \(is it an echo server\?\): "
-     r"start one with (.+)", "{0}：这个服务器不懂文件传输协议（是回显服务器吗？）：请这样启动一个：{1}"),
-    (r"(.+?): the server closed the connection \((.*)\)", "{0}：服务器关闭了连接（{1}）"),
-    (r"(upload of " + _NAME + r") was cut off after (\d+) of (\d+) bytes: (.*)",
-     "{0} 在发出 {3} 字节中的 {2} 字节后中断了：{4}"),
-    (r"(.+?) was cut off after (\d+) of (\d+) bytes", "{0} 在收到 {2} 字节中的 {1} 字节后中断了"),
-    (r"(download of " + _NAME + r") was cut off: (.*)", "{0} 中断了：{2}"),
-    (r"(.+?): the server's checksum does not match ours",
-     "{0}：服务器算出的校验和与我们的不一致，请再上传一次"),
-    (r"(.+?): checksum mismatch, file discarded", "{0}：校验和不一致，文件已丢弃，请再下载一次"),
-    (r"bad request: (.*)", "请求有误：{0}"),
-    (r"argument (\S+?): (.*)", "参数 {0}：{1}"),
-]]

@@ -34,57 +34,66 @@ TEXTS = {
     "stopped by force: the handler kept running after its connection was closed "
     "(break out of the loop when recv returns b'' or raises)":
         "被强制停止：连接关闭后 handler 还在运行（recv 返回 b'' 或抛出异常时要跳出循环）",
-}
-
-# Details with values in them: (pattern, Chinese template with the pattern's groups).
-PATTERNS = [
-    (r"client (\d+)", "客户端 {0}"),
+    "client {number}": "客户端 {number}",
     # robust
-    (r"sent nothing for (\S+) s \(idle_timeout\), disconnected",
-     "{0} 秒内什么也没发来（idle_timeout），已断开"),
-    (r"read nothing for (\S+) s \(idle_timeout\), disconnected",
-     "{0} 秒内什么也没读（idle_timeout），已断开"),
-    (r"(\d+) clients already connected, the limit \(max_clients\)",
-     "已经连着 {0} 个客户端，达到上限（max_clients）"),
-    (r"\(no new clients; (\d+) connected get up to (\S+) s to finish\)",
-     "（不再接受新客户端；已连接的 {0} 个客户端最多还有 {1} 秒完成）"),
-    (r"(\d+) busy clients when the grace period ended", "宽限期结束时还有 {0} 个客户端在忙"),
+    "sent nothing for {seconds:g} s (idle_timeout), disconnected":
+        "{seconds:g} 秒内什么也没发来（idle_timeout），已断开",
+    "read nothing for {seconds:g} s (idle_timeout), disconnected":
+        "{seconds:g} 秒内什么也没读（idle_timeout），已断开",
+    "{count} clients already connected, the limit (max_clients)":
+        "已经连着 {count} 个客户端，达到上限（max_clients）",
+    "(no new clients; {count} connected get up to {seconds:g} s to finish)":
+        "（不再接受新客户端；已连接的 {count} 个客户端最多还有 {seconds:g} 秒完成）",
+    "{count} busy clients when the grace period ended": "宽限期结束时还有 {count} 个客户端在忙",
     # a handler's exception, with where it happened (base.where): Python's own words stay
-    (r"(.+) \(in (\S+), line (\d+)\)", "{0}（出错位置：函数 {1} 的第 {2} 行）"),
+    "{error} (in {function}, line {line})": "{error}（出错位置：函数 {function} 的第 {line} 行）",
     # the runner and the accept loop
-    (r"still running after (\S+) s: (.*)", "{0} 秒后仍在运行：{1}"),
-    (r"server crashed: (.*)", "服务器崩溃：{0}"),
-    (r"accept failed: (.*)", "accept 失败：{0}"),
+    "still running after {seconds:g} s: {threads}": "{seconds:g} 秒后仍在运行：{threads}",
+    "server crashed: {error}": "服务器崩溃：{error}",
+    "accept failed: {error}": "accept 失败：{error}",
     # the chat room
-    (r"(\S+) left", "{0} 离开了"),
-    (r"(\S+) left \(too slow to read\)", "{0} 离开了（读得太慢）"),
-    (r"(\S+) left \(connection lost\)", "{0} 离开了（连接断了）"),
-    (r"(\S+) left \(too slow to read\): (\d+) lines were waiting for it",
-     "{0} 离开了（读得太慢）：有 {1} 行在等它读"),
-    (r"(\S+) left \(connection lost\): send failed: (.*)", "{0} 离开了（连接断了）：发送失败：{1}"),
-    (r"line over (\d+) bytes refused", "超过 {0} 字节的一行被拒绝"),
-    # the files server
-    (r"(.+): (\d+) bytes coming", "{0}，共 {1} 字节"),
-    (r"(.+), sha256 ok", "{0}，sha256 校验通过"),
-    (r"nothing received for (\S+) s; disconnected", "{0} 秒内什么也没收到，已断开"),
-    (r"bad request: (.*)", "请求有误：{0}"),
-    (r"unknown op (.+): use upload, download or list", "未知操作 {0}：请用 upload、download 或 list"),
-    (r"(.+) is not inside the server's folder", "{0} 不在服务器的文件夹里"),
-    (r"the size must be a whole number of bytes, not (.+)", "大小必须是整数个字节，而不是 {0}"),
-    (r"(.+) is (\d+) bytes; this server takes at most (\d+) bytes per file",
-     "{0} 有 {1} 字节；这个服务器每个文件最多接收 {2} 字节"),
-    (r"checksum mismatch: (.+) was damaged on the way and was not kept; send it again",
-     "校验和不符：{0} 在传输中损坏了，没有保存；请重新发送"),
-    (r"no file named (.+) on the server; list_files\(\) shows what there is",
-     "服务器上没有名为 {0} 的文件；list_files() 会列出有哪些文件"),
-    (r"upload of (.+): the client went silent for (\S+) s; nothing kept",
-     "上传 {0}：客户端 {1} 秒没有动静；什么也没有保存"),
-    (r"download of (.+): the client went silent for (\S+) s; nothing kept",
-     "下载 {0}：客户端 {1} 秒没有动静；什么也没有保存"),
-    (r"upload of (.+): the upload was cut off after (\d+) of (\d+) bytes; nothing kept",
-     "上传 {0}：在第 {1} 字节处（共 {2} 字节）被切断了；什么也没有保存"),
-    (r"upload of (.+): (.*); nothing kept", "上传 {0}：{1}；什么也没有保存"),
-    (r"download of (.+): (.*); nothing kept", "下载 {0}：{1}；什么也没有保存"),
-    (r"the upload was cut off after (\d+) of (\d+) bytes", "上传在第 {0} 字节处（共 {1} 字节）被切断了"),
-    (r"the upload was cut off before its checksum", "上传在校验和之前被切断了"),
-]
+    "{name} left": "{name} 离开了",
+    "{name} left (too slow to read)": "{name} 离开了（读得太慢）",
+    "{name} left (connection lost)": "{name} 离开了（连接断了）",
+    "{name} left (too slow to read): {count} lines were waiting for it":
+        "{name} 离开了（读得太慢）：有 {count} 行在等它读",
+    "{name} left (connection lost): {why}": "{name} 离开了（连接断了）：{why}",
+    "send failed: {error}": "发送失败：{error}",
+    "line over {limit} bytes refused": "超过 {limit} 字节的一行被拒绝",
+    # the files server (servers/files.py); its refusals reach a client too, as plain text:
+    # zh/cli.py's FOREIGN_PATTERNS say them there, in the same words
+    "{name!r}: {size} bytes coming": "{name!r}，共 {size} 字节",
+    "{name!r}, sha256 ok": "{name!r}，sha256 校验通过",
+    "nothing received for {seconds:g} s; disconnected": "{seconds:g} 秒内什么也没收到，已断开",
+    "bad request: {error}": "请求有误：{error}",
+    "unknown op {op!r}: use upload, download or list": "未知操作 {op!r}：请用 upload、download 或 list",
+    "{name!r} is not inside the server's folder": "{name!r} 不在服务器的文件夹里",
+    "the size must be a whole number of bytes, not {size!r}": "大小必须是整数个字节，而不是 {size!r}",
+    "{name!r} is {size} bytes; this server takes at most {limit} bytes per file":
+        "{name!r} 有 {size} 字节；这个服务器每个文件最多接收 {limit} 字节",
+    "checksum mismatch: {name!r} was damaged on the way and was not kept; send it again":
+        "校验和不符：{name!r} 在传输中损坏了，没有保存；请重新发送",
+    "no file named {name!r} on the server; list_files() shows what there is":
+        "服务器上没有名为 {name!r} 的文件；list_files() 会列出有哪些文件",
+    "upload of {name!r}: the client went silent for {seconds:g} s; nothing kept":
+        "上传 {name!r}：客户端 {seconds:g} 秒没有动静；什么也没有保存",
+    "download of {name!r}: the client went silent for {seconds:g} s; nothing kept":
+        "下载 {name!r}：客户端 {seconds:g} 秒没有动静；什么也没有保存",
+    "upload of {name!r}: {error}; nothing kept": "上传 {name!r}：{error}；什么也没有保存",
+    "download of {name!r}: {error}; nothing kept": "下载 {name!r}：{error}；什么也没有保存",
+    "the upload was cut off after {done} of {size} bytes":  # shown after "上传 'NAME'："
+        "在第 {done} 字节处（共 {size} 字节）被切断了",
+    "the upload was cut off before its checksum": "上传在校验和之前被切断了",
+    # the name check (filewire.check_name), on the server's side
+    "a file name must be a non-empty string": "文件名必须是非空的字符串",
+    "{name!r} is an absolute path; send a plain file name like 'notes.txt'":
+        "{name!r} 是绝对路径：请只发文件名，比如 'notes.txt'",
+    "{name!r} tries to leave the server's folder with '..'; send a plain file name":
+        "{name!r} 想用 '..' 跳出服务器的文件夹：请只发文件名",
+    "{name!r} contains {characters}; a name has no folder part and no control characters":
+        "{name!r} 里有 {characters}：文件名不能带文件夹部分，也不能有控制字符",
+    "{name!r} starts with '.': such names are hidden or reserved":
+        "{name!r} 以 '.' 开头：这样的名字是隐藏的或保留的",
+    "{name!r} is not valid text (a lone surrogate?)": "{name!r} 不是有效的文字（有落单的代理字符？）",
+    "the name is {size} bytes of UTF-8; the limit is 255": "文件名的 UTF-8 编码有 {size} 字节，上限是 255",
+}

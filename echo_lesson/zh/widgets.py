@@ -59,22 +59,19 @@ TEXTS = {
     "1 client so far.": "到目前为止 1 个客户端。",
     # the chat panel
     "* (disconnected)": "*（已断开连接）",
+    # texts with values in them: {fields} are filled in after translation
+    "listening on {host}:{port}": "运行中：listening on {host}:{port}",
+    "Send from {n} client": "用 {n} 个客户端同时发送 Send",
+    "Send from {n} clients": "用 {n} 个客户端同时发送 Send",
+    "a {kind} echo server on this computer": "本机上的一个 {kind} 回显服务器",
+    "serving your function {name}() on this computer": "在本机上运行你的函数 {name}()",
+    "your handler: {name}": "你的 handler：{name}",
+    "echoed {nbytes} bytes in {ms:.1f} ms": "收到 {nbytes} 字节的回显，用时 {ms:.1f} ms",
+    "{n} clients connected at once: all {n} echoes came back.":
+        "{n} 个客户端同时连接：{n} 条回显全部收到了。",
+    "{good} of {n} echoes came back. First problem: {first}": "{n} 条回显只收到 {good} 条。第一个问题：{first}",
+    "{count} clients so far.": "到目前为止 {count} 个客户端。",
+    "could not start: {error}": "无法启动：{error}",
+    "the panel stopped following the log: {error}": "面板停止了跟踪日志：{error}",
+    "{name} says... (Enter sends)": "{name} 说……（按回车发送）",
 }
-
-PATTERNS = [
-    (r"listening on (\S+)", "运行中：listening on {0}"),
-    (r"Send from (\d+) clients?", "用 {0} 个客户端同时发送 Send"),
-    (r"a (\w+) echo server on this computer", "本机上的一个 {0} 回显服务器"),
-    (r"serving your function (.+)\(\) on this computer", "在本机上运行你的函数 {0}()"),
-    (r"your handler: (.+)", "你的 handler：{0}"),
-    (r"client (#\d+)", "客户端 {0}"),
-    (r"echoed (\d+) bytes in (\S+) ms", "收到 {0} 字节的回显，用时 {1} ms"),
-    (r"(\d+) clients connected at once: all \d+ echoes came back\.",
-     "{0} 个客户端同时连接：{0} 条回显全部收到了。"),
-    (r"(\d+) of (\d+) echoes came back\. First problem: (.*)",
-     "{1} 条回显只收到 {0} 条。第一个问题：{2}"),
-    (r"(\d+) clients so far\.", "到目前为止 {0} 个客户端。"),
-    (r"could not start: (.*)", "无法启动：{0}"),
-    (r"the panel stopped following the log: (.*)", "面板停止了跟踪日志：{0}"),
-    (r"(.+) says\.\.\. \(Enter sends\)", "{0} 说……（按回车发送）"),
-]
