@@ -13,6 +13,8 @@ The protocol (the `files` server speaks it; see servers/files.py):
   streams exactly N raw bytes, in chunks, followed by the 32-byte SHA-256 digest of
   them. The server answers {"ok": true, "size": N, "sha256": HEX} once the file is
   saved, or an error (the digest did not match, ...).
+* A refusal, {"ok": false, "error": ENGLISH}, also carries the message's "template" and
+  "values" (refusal()), so a client can show it in its own language (refusal_text()).
 * Download: {"op": "download", "name": NAME}. The server answers {"ok": true, "size": N}
   then N raw bytes then the 32-byte digest, or an error such as a missing file.
 * List: {"op": "list"} -> {"ok": true, "files": [[name, size], ...]}.
@@ -28,7 +30,7 @@ from __future__ import annotations
 import json
 from typing import Callable
 
-from .i18n import text
+from .i18n import Foreign, Text, known_template, text
 from .protocol import FRAME_PREFIX, encode_frame, frame_length
 from .streams import recv_exactly
 
@@ -111,3 +113,42 @@ def copy_exactly(src, size: int, write: Callable[[bytes], object], hasher,
         done += n
         if progress:
             progress(done, size)
+
+
+# --- refusals on the wire: the English, and its template, so a client can translate it ------
+def refusal(error: str) -> dict:
+    """The reply that refuses a request: {"ok": false, "error": ENGLISH}, and for a Text
+    also its "template" and "values", so the client shows it in its own language by the
+    same catalog (no parsing the English back apart)."""
+    reply = {"ok": False, "error": str(error)}
+    if isinstance(error, Text) and not error.args:
+        reply.update(_wire_text(error))
+    return reply
+
+
+def _wire_text(message: Text) -> dict:
+    return {"template": message.template,
+            "values": {k: (_wire_text(v) if isinstance(v, Text) and not v.args else
+                           v if isinstance(v, (int, float, bool)) or v is None else str(v))
+                       for k, v in message.values.items()}}
+
+
+def refusal_text(reply: dict) -> str:
+    """What a refusal says, as a Text when its template is one this package makes (a
+    hostile or older server's template is never used: its English is shown as it came)."""
+    def rebuild(wire):
+        if not (isinstance(wire, dict) and isinstance(wire.get("template"), str)
+                and known_template(wire["template"]) and isinstance(wire.get("values"), dict)):
+            raise ValueError("not a template of this package")
+        values = {k: rebuild(v) if isinstance(v, dict) else v
+                  for k, v in wire["values"].items()
+                  if isinstance(v, (str, int, float, bool, dict)) or v is None}
+        return text(wire["template"], **values)
+
+    english = str(reply.get("error", reply))
+    try:
+        rebuilt = rebuild(reply)
+    except (ValueError, KeyError, IndexError, TypeError):
+        return Foreign(english)
+    return rebuilt if rebuilt == english else Foreign(english)
+

@@ -84,6 +84,12 @@ def _catalog(language: str) -> tuple[dict, list]:
     return _catalogs[language]
 
 
+def known_template(template: str) -> bool:
+    """Whether the package makes texts from `template` (each has a catalog entry: a test
+    checks), so a Text can be rebuilt from it, say from a reply sent over the network."""
+    return template in _catalog("zh")[0]
+
+
 def _zh_catalog() -> tuple[dict, list]:
     return _catalog("zh")
 

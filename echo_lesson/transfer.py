@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .client import _address
-from .i18n import Foreign, text
 from .filewire import (CHUNK, DIGEST_SIZE, FORBIDDEN, MAX_HEADER, Progress, TransferError,
-                       check_name, copy_exactly, recv_header, send_header)
+                       check_name, copy_exactly, recv_header, refusal_text, send_header)
+from .i18n import text
 from .streams import recv_exactly
 
 __all__ = ["CHUNK", "DIGEST_SIZE", "FORBIDDEN", "MAX_HEADER", "Progress", "TransferError",
@@ -56,7 +56,7 @@ def _answer(sock, what: str) -> dict:
                                  command="python -m echo_lesson serve --kind files"))
     if not reply["ok"]:
         raise TransferError(text("{what}: refused by the server: {why}", what=what,
-                                 why=Foreign(reply.get("error", reply))))
+                                 why=refusal_text(reply)))
     return reply
 
 

@@ -101,8 +101,8 @@ def test_patterns_only_for_foreign_texts():
 
 def test_a_text_is_translated_by_its_template_then_filled():
     what = i18n.text("upload of {name!r}", name="a.txt")
-    why = i18n.Foreign("'../x' tries to leave the server's folder with '..'; send a plain "
-                       "file name")
+    why = i18n.text("{name!r} tries to leave the server's folder with '..'; send a plain "
+                    "file name", name="../x")
     message = i18n.text("{what}: refused by the server: {why}", what=what, why=why)
     assert message == ("upload of 'a.txt': refused by the server: '../x' tries to leave the "
                        "server's folder with '..'; send a plain file name")
@@ -112,6 +112,8 @@ def test_a_text_is_translated_by_its_template_then_filled():
     # plain values (names, data) are never translated, even when they are a key
     assert i18n.translate(i18n.text("your handler: {name}", name="server"), "zh") == \
         "你的 handler：server"
+    # a text the package did not make, and no pattern for it: shown as it came
+    assert i18n.translate(i18n.Foreign("'../x' is fine"), "zh") == "'../x' is fine"
 
 
 def test_an_exception_is_translated_by_the_text_it_carries():

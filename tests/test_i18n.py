@@ -110,13 +110,15 @@ def test_one_check_printed_on_its_own(failing_report):
 
 def test_a_joined_message_is_translated_part_by_part():
     """What a notebook prints from a TransferError reads in Chinese, every part of it: the
-    error carries its Text (template and values), and the refusal the server sent (plain
-    text) is matched by the catalog's FOREIGN_PATTERNS."""
-    from echo_lesson.i18n import Foreign, text, translate
+    error carries its Text (template and values), and so does the refusal the server sent
+    (rebuilt from the template that travelled with it: filewire.refusal_text)."""
+    from echo_lesson.filewire import refusal, refusal_text
+    from echo_lesson.i18n import text, translate
 
+    sent = refusal(text("{name!r} tries to leave the server's folder with '..'; send a plain "
+                        "file name", name="../x"))
     error = text("{what}: refused by the server: {why}", what=text("upload of {name!r}", name="a.txt"),
-                 why=Foreign("'../x' tries to leave the server's folder with '..'; send a plain "
-                             "file name"))
+                 why=refusal_text(sent))
     joined = ("upload of 'a.txt': refused by the server: '../x' tries to leave the server's "
               "folder with '..'; send a plain file name")
     assert error == joined

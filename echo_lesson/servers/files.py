@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 from ..filewire import (CHUNK, DIGEST_SIZE, TransferError, check_name, copy_exactly,
-                        recv_header, send_header)
+                        recv_header, refusal, send_header)
 from ..i18n import text
 from ..streams import recv_exactly
 from .base import BaseServer, Session
@@ -163,7 +163,7 @@ class FilesServer(BaseServer):
     def _refuse(self, session: Session, error: str) -> None:
         self._record_error(session, error)
         try:
-            send_header(session.conn, {"ok": False, "error": error})
+            send_header(session.conn, refusal(error))
         except OSError:
             pass  # it hung up already: the log says what went wrong
 

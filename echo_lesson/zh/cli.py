@@ -3,8 +3,8 @@
 TEXTS: the CLI's own messages and help, and the errors of transfer.py, filewire.py and
 protocol.py it shows, keyed by their English template ({0} or {name} are filled in after
 translation, so both sides must have the same fields: a test checks).
-FOREIGN_PATTERNS: texts the package does not make (the files server's refusals as a client
-receives them, the OS, argparse): the only patterns in the catalog.
+FOREIGN_PATTERNS: texts the package does not make (the OS, argparse): the only patterns in
+the catalog. (A files server's refusal travels with its template: filewire.refusal.)
 Never here: `listening on HOST:PORT` (a contract line) and the echoed data.
 """
 TEXTS: dict[str, str] = {
@@ -190,32 +190,6 @@ TEXTS: dict[str, str] = {
 # matched here, in this one place, and nowhere else. Each group is translated on its own
 # (it may be one of these texts too), then put in the Chinese.
 FOREIGN_PATTERNS: list[tuple[str, str]] = [
-    # the files server's refusals as a client receives them: plain text in a JSON reply
-    # (servers/files.py and filewire.check_name make them; zh/events.py has them as
-    # templates, for the server's own event log, in the same words)
-    (r"nothing received for (\S+) s; disconnected", "{0} 秒内什么也没收到，已断开"),
-    (r"bad request: (.*)", "请求有误：{0}"),
-    (r"unknown op (.+): use upload, download or list", "未知操作 {0}：请用 upload、download 或 list"),
-    (r"(.+) is not inside the server's folder", "{0} 不在服务器的文件夹里"),
-    (r"the size must be a whole number of bytes, not (.+)", "大小必须是整数个字节，而不是 {0}"),
-    (r"(.+) is (\d+) bytes; this server takes at most (\d+) bytes per file",
-     "{0} 有 {1} 字节；这个服务器每个文件最多接收 {2} 字节"),
-    (r"checksum mismatch: (.+) was damaged on the way and was not kept; send it again",
-     "校验和不符：{0} 在传输中损坏了，没有保存；请重新发送"),
-    (r"no file named (.+) on the server; list_files\(\) shows what there is",
-     "服务器上没有名为 {0} 的文件；list_files() 会列出有哪些文件"),
-    (r"a file name must be a non-empty string", "文件名必须是非空的字符串"),
-    (r"(.+) is an absolute path; send a plain file name like 'notes\.txt'",
-     "{0} 是绝对路径：请只发文件名，比如 'notes.txt'"),
-    (r"(.+) tries to leave the server's folder with '\.\.'; send a plain file name",
-     "{0} 想用 '..' 跳出服务器的文件夹：请只发文件名"),
-    (r"(.+) contains (.+); a name has no folder part and no control characters",
-     "{0} 里有 {1}：文件名不能带文件夹部分，也不能有控制字符"),
-    (r"(.+) starts with '\.': such names are hidden or reserved",
-     "{0} 以 '.' 开头：这样的名字是隐藏的或保留的"),
-    (r"(.+) is not valid text \(a lone surrogate\?\)", "{0} 不是有效的文字（有落单的代理字符？）"),
-    (r"the name is (\d+) bytes of UTF-8; the limit is 255",
-     "文件名的 UTF-8 编码有 {0} 字节，上限是 255"),
     # the operating system (an OSError's strerror, or str() of one)
     (r"Permission denied",  # serve --port 80 without root: exc.strerror
      "权限不够：1024 以下的端口要管理员权限才能用，换一个大于 1024 的端口，比如 --port 8080"),
