@@ -15,14 +15,14 @@ import socket
 import time
 import unicodedata
 
-from .client import _address
+from .targets import address_of
 from .protocol import LineDecoder
 
 
 class ChatClient:
     def __init__(self, target, name: str | None = None, timeout: float = 5.0):
         self.timeout = timeout
-        self.sock = socket.create_connection(_address(target), timeout=timeout)
+        self.sock = socket.create_connection(address_of(target), timeout=timeout)
         self._decoder = LineDecoder()  # the chat room's framing, as the server cuts it
         self._lines: collections.deque[bytes] = collections.deque()
         self.closed_by_server = False

@@ -7,13 +7,11 @@ import time
 from dataclasses import dataclass, field
 
 from .errnos import label
+from .targets import address_of, log_of
 from .i18n import text
 from .streams import recv_exactly  # noqa: F401  (el.recv_exactly, lesson 07)
 
 
-def _address(target) -> tuple[str, int]:
-    """A (host, port) tuple, or anything with an .address (a running server)."""
-    return tuple(getattr(target, "address", target))[:2]
 
 
 def to_bytes(message: bytes | str, encoding: str = "utf-8") -> bytes:
@@ -29,7 +27,7 @@ class EchoClient:
     """
 
     def __init__(self, target, timeout: float = 5.0, encoding: str = "utf-8"):
-        self.address = _address(target)
+        self.address = address_of(target)
         self.encoding = encoding
         self.rtt: float | None = None
         try:
@@ -102,8 +100,8 @@ def run_clients(target, n: int = 2, message: bytes | str = b"hello", hold: float
     `target` is (host, port) or a running server; with a server, times are on its event
     log's clock, so they line up with its events in a timeline plot.
     """
-    address = _address(target)
-    log = getattr(target, "log", None)
+    address = address_of(target)
+    log = log_of(target)
     t0 = time.perf_counter()
     clock = log.now if log is not None else (lambda: time.perf_counter() - t0)
     results = [ClientResult(i + 1, to_bytes(message)) for i in range(n)]

@@ -24,10 +24,7 @@ from array import array
 from dataclasses import asdict, dataclass
 
 from .progress import make_progress
-
-
-def _address(target) -> tuple[str, int]:
-    return tuple(getattr(target, "address", target))[:2]
+from .targets import address_of, label_of
 
 
 @dataclass
@@ -164,8 +161,8 @@ def run_load(target, concurrency: int = 10, size: int = 1024, duration: float = 
     """
     if concurrency < 1 or size < 1 or duration <= 0:
         raise ValueError("concurrency and size must be at least 1, duration more than 0")
-    address = _address(target)
-    label = label or getattr(target, "kind", None) or f"{address[0]}:{address[1]}"
+    address = address_of(target)
+    label = label or label_of(target)
     show = make_progress(progress, f"{label}, C={concurrency}")
     total = warmup + duration
     started = time.perf_counter()
@@ -256,8 +253,8 @@ def hold_connections(target, n: int = 1000, *, timeout: float = 10.0, hold: floa
     otherwise, how long the echoes may take). A client whose connection the server's listen
     backlog dropped retries after 1 s, then 3 s: give a burst a few seconds.
     """
-    address = _address(target)
-    label = label or getattr(target, "kind", None) or f"{address[0]}:{address[1]}"
+    address = address_of(target)
+    label = label or label_of(target)
     fd_limit = raise_fd_limit(n + 64)
     show = make_progress(progress, f"{label}, {n:,} connections")
     started = time.perf_counter()

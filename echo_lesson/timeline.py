@@ -38,7 +38,7 @@ def plot_timeline(source, clients=None, title: str | None = None) -> Figure:
     Hatched grey bar (when `clients` from run_clients is given): the client had connected
     and was waiting for the server to accept it.
     """
-    log = getattr(source, "log", source)
+    log = source if isinstance(source, EventLog) else source.log
     spans = client_spans(log)
     waiting = {c.local_port: c.connected_at for c in (clients or []) if c.local_port}
     fig = Figure(figsize=(8, 0.6 * max(len(spans), 1) + 1.4))

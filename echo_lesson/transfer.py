@@ -13,11 +13,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .client import _address
 from .filewire import (CHUNK, DIGEST_SIZE, FORBIDDEN, MAX_HEADER, Progress, TransferError,
                        check_name, copy_exactly, recv_header, refusal_text, send_header)
 from .i18n import text
 from .streams import recv_exactly
+from .targets import address_of
 
 __all__ = ["CHUNK", "DIGEST_SIZE", "FORBIDDEN", "MAX_HEADER", "Progress", "TransferError",
            "TransferResult", "check_name", "copy_exactly", "download", "file_sha256",
@@ -35,9 +35,9 @@ class TransferResult:
 
 def _connect(target, timeout: float) -> socket.socket:
     try:
-        return socket.create_connection(_address(target), timeout=timeout)
+        return socket.create_connection(address_of(target), timeout=timeout)
     except ConnectionRefusedError:
-        host, port = _address(target)
+        host, port = address_of(target)
         raise ConnectionRefusedError(text(
             "nothing is listening on {host}:{port}. Is the files server running?",
             host=host, port=port)) from None

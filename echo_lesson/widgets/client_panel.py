@@ -14,7 +14,9 @@ import ipywidgets as widgets
 from ..client import EchoClient, run_clients
 from ..i18n import text as _text, translate  # `text` is a message's name here
 from ..protocol import decode_data
+from ..targets import address_of
 from .panel import Panel
+from .server_panel import ServerPanel
 from .style import button, card, esc, friendly_error, label, message_html, title
 
 ENCODINGS = {"UTF-8": "utf-8", "GBK": "gbk"}
@@ -48,7 +50,7 @@ class ClientPanel(Panel):
         self.target = target
         self.history: list[dict] = []  # every row shown: sent, echo, ok, rtt, error
         self.message_text = ""  # the last message line, as plain text
-        follows_panel = hasattr(target, "last_address")
+        follows_panel = isinstance(target, ServerPanel)
         initial = "" if follows_panel or target is None else self._format(target)
         self.address_box = widgets.Text(value=initial, placeholder="127.0.0.1:8080",
                                         layout=widgets.Layout(width="200px"))
@@ -109,20 +111,20 @@ class ClientPanel(Panel):
     def _format(target) -> str:
         if isinstance(target, (str, int)):  # "127.0.0.1:8080", "8080" or 8080
             return str(target).strip()
-        host, port = tuple(getattr(target, "address", target))[:2]
+        host, port = address_of(target)
         return f"{host}:{port}"
 
     # --- where to send -----------------------------------------------------------------
     def address(self) -> tuple[str, int]:
         """The address to send to now, or a ValueError that says what to do."""
         target = self.target
-        if hasattr(target, "last_address"):  # a ServerPanel: its server, even once stopped
+        if isinstance(target, ServerPanel):  # its server, even once stopped
             address = target.address or target.last_address
             if address is None:
                 raise ValueError("no server yet: click Start in the server panel, then Send.")
             return address
         if target is not None and not isinstance(target, (str, int)) and not self.address_box.value:
-            return tuple(getattr(target, "address", target))[:2]
+            return address_of(target)
         return parse_address(self.address_box.value)
 
     def _encode(self, text: str) -> bytes:

@@ -9,6 +9,7 @@ import io
 
 import ipywidgets as widgets
 
+from ..events import EventLog
 from ..i18n import text, translate
 from .panel import Panel
 from .style import button, card, friendly_error, message_html, title
@@ -37,8 +38,9 @@ class TimelinePanel(Panel):
         self._say("info", "send some messages, then click Draw timeline.")
 
     def _log(self):
-        log = getattr(self.source, "log", self.source)
-        if log is None or not hasattr(log, "events"):
+        source = self.source  # an EventLog, a server or a server panel (None: not yet)
+        log = source if source is None or isinstance(source, EventLog) else source.log
+        if log is None:
             raise ValueError("nothing to draw yet: start the server and send a message first.")
         return log
 
