@@ -78,17 +78,26 @@ def serve(args: argparse.Namespace) -> int:
     print(_t("press Ctrl+C to stop"), file=sys.stderr, flush=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
-    try:
-        def dropped(count: int) -> None:
-            print(_t("({0:,} events not shown: the server's log keeps the latest {1:,}, and "
-                     "this console fell behind)", count, server.log.max_events),
-                  file=sys.stderr, flush=True)
+    def dropped(count: int) -> None:
+        print(_t("({0:,} events not shown: the server's log keeps the latest {1:,}, and "
+                 "this console fell behind)", count, server.log.max_events),
+              file=sys.stderr, flush=True)
 
+    seen = 0  # the next event's number: what Ctrl+C interrupted is still printed below
+
+    def show(event) -> None:
+        nonlocal seen
+        seen = event.seq + 1
+        if event.kind != "listen" and not (args.quiet and event.kind in QUIET):
+            print(f"{event.t:8.3f}s  {event.describe()}", flush=True)
+
+    try:
         for event in server.log.follow(done, on_gap=dropped):
-            if event.kind != "listen" and not (args.quiet and event.kind in QUIET):
-                print(f"{event.t:8.3f}s  {event.describe()}", flush=True)
+            show(event)
     except KeyboardInterrupt:
         pass
+    for event in server.log.since(seen)[0]:  # what happened before the stop, all of it
+        show(event)
     print(_t("stopping..."), file=sys.stderr, flush=True)
     server.stop()
     return 0
