@@ -16,7 +16,7 @@ import sys
 import threading
 
 from .client import EchoClient, to_bytes
-from .i18n import LANGUAGES, language, set_language, translate, width
+from .i18n import LANGUAGES, language, set_language, text, translate, width
 from .progress import terminal_progress
 from .protocol import decode_data
 from .servers import KINDS, AddressNotHereError, PortInUseError, exposure_warning
@@ -89,7 +89,10 @@ def serve(args: argparse.Namespace) -> int:
         nonlocal seen
         seen = event.seq + 1
         if event.kind != "listen" and not (args.quiet and event.kind in QUIET):
-            print(f"{event.t:8.3f}s  {event.describe()}", flush=True)
+            try:
+                print(f"{event.t:8.3f}s  {event.describe()}", flush=True)
+            except BrokenPipeError:  # `serve ... | head -n1` read what it wanted: keep
+                _output_gone()       # serving, quietly, until Ctrl+C or SIGTERM
 
     try:
         for event in server.log.follow(done, on_gap=dropped):
@@ -99,8 +102,18 @@ def serve(args: argparse.Namespace) -> int:
     for event in server.log.since(seen)[0]:  # what happened before the stop, all of it
         show(event)
     print(_t("stopping..."), file=sys.stderr, flush=True)
-    server.stop()
+    try:
+        server.stop()
+    except KeyboardInterrupt:  # a second Ctrl+C: go at once (the server threads are daemons)
+        return 130
     return 0
+
+
+def _output_gone() -> None:
+    """Standard output was closed by its reader: send what is printed from now on nowhere."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 # Options only some kinds take: the option's name -> (keyword, the kinds that take it).
@@ -120,6 +133,10 @@ def _kind_options(args: argparse.Namespace) -> dict:
             continue
         if args.kind not in kinds:
             _error(_t("{0} is only for --kind {1}", flag, " / ".join(kinds)))
+            raise SystemExit(2)
+        if keyword == "folder" and os.path.exists(value) and not os.path.isdir(value):
+            _error(text("{path} is a file, not a folder: give --folder a folder (it is created "
+                        "if missing)", path=value))
             raise SystemExit(2)
         if keyword != "folder" and value <= 0:
             _error(_t("{0} must be more than 0, not {1}", flag, value))
@@ -174,6 +191,13 @@ def download(args: argparse.Namespace) -> int:
 
 def send(args: argparse.Namespace) -> int:
     """Send each message on one connection; print each echo; 0 only if all matched."""
+    try:  # every message as bytes first: a character the encoding lacks is said at once
+        datas = [to_bytes(message, args.encoding) for message in args.messages]
+    except UnicodeEncodeError as exc:
+        _error(text("{character!r} cannot be written in {encoding}; choose UTF-8, or "
+                    "leave that character out.", character=exc.object[exc.start:exc.end],
+                    encoding=args.encoding))
+        return 2
     try:
         client = EchoClient((args.host, args.port), timeout=args.timeout, encoding=args.encoding)
     except OSError as exc:
@@ -181,8 +205,7 @@ def send(args: argparse.Namespace) -> int:
         return 2
     all_matched = True
     with client:
-        for message in args.messages:
-            data = to_bytes(message, args.encoding)
+        for message, data in zip(args.messages, datas):
             try:
                 echo = client.send(data)
             except OSError as exc:
@@ -320,6 +343,42 @@ def bench(args: argparse.Namespace) -> int:
 
 
 # --- the parser ---------------------------------------------------------------------------
+def port_number(value: str) -> int:
+    """A port: a whole number from 0 to 65535 (argparse calls this with the text given)."""
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(translate(text(
+            "a port is a whole number from 0 to 65535, not {value!r}", value=value)))
+    return port
+
+
+def seconds(value: str) -> float:
+    """A timeout: a number of seconds above 0."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not number > 0:
+        raise argparse.ArgumentTypeError(translate(text(
+            "a timeout is a number of seconds above 0, not {value!r}", value=value)))
+    return number
+
+
+def encoding_name(value: str) -> str:
+    """An encoding Python knows (utf-8, gbk, ...)."""
+    import codecs
+
+    try:
+        return codecs.lookup(value).name
+    except LookupError:
+        raise argparse.ArgumentTypeError(translate(text(
+            "{value!r} is not an encoding Python knows: try utf-8 or gbk", value=value))) from None
+
+
+
 class _Formatter(argparse.HelpFormatter):
     """argparse's help, with its own words ("usage:") in the chosen language, laid out by
     terminal columns (a Chinese character takes two, and lines break between characters)."""
@@ -362,8 +421,9 @@ class _Parser(argparse.ArgumentParser):
                           help=translate("show this help message and exit"))
 
     def error(self, message):
-        self.print_usage(sys.stderr)
-        self.exit(2, _t("{0}: error: {1}", self.prog, _explain(message)) + "\n")
+        """One line: what is wrong, and where the options are listed (exit status 2)."""
+        self.exit(2, _t("{0}: error: {1} ({0} --help lists the options)", self.prog,
+                        _explain(message)) + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -381,7 +441,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=_("which reference server (default threaded: one thread per client)"))
     p.add_argument("--host", default="127.0.0.1",
                    help=_("address to bind (default 127.0.0.1: this computer only)"))
-    p.add_argument("--port", type=int, default=8080, help=_("0 lets the system choose"))
+    p.add_argument("--port", type=port_number, default=8080, help=_("0 lets the system choose"))
     p.add_argument("--folder", help=_("--kind files only: the folder it serves "
                                       "(default ./echo-files, created if missing)"))
     p.add_argument("--max-clients", type=int, help=_("--kind robust only: how many clients it "
@@ -399,8 +459,9 @@ def build_parser() -> argparse.ArgumentParser:
         p = commands.add_parser(name, help=what)
         p.add_argument("--host", default="127.0.0.1", help=_("the server's address (default "
                                                              "127.0.0.1: this computer)"))
-        p.add_argument("--port", type=int, default=8080, help=_("the server's port (default 8080)"))
-        p.add_argument("--timeout", type=float, default=10.0,
+        p.add_argument("--port", type=port_number, default=8080,
+                       help=_("the server's port (default 8080)"))
+        p.add_argument("--timeout", type=seconds, default=10.0,
                        help=_("seconds to wait for the server before giving up (default 10)"))
         if name == "upload":
             p.add_argument("path", help=_("the file to send"))
@@ -413,10 +474,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("send", help=_("send messages to an echo server and check the echoes"))
     p.add_argument("--host", default="127.0.0.1", help=_("the server's address (default "
                                                          "127.0.0.1: this computer)"))
-    p.add_argument("--port", type=int, default=8080, help=_("the server's port (default 8080)"))
-    p.add_argument("--encoding", default="utf-8",
+    p.add_argument("--port", type=port_number, default=8080,
+                       help=_("the server's port (default 8080)"))
+    p.add_argument("--encoding", type=encoding_name, default="utf-8",
                    help=_("how to turn the text into bytes (utf-8, gbk)"))
-    p.add_argument("--timeout", type=float, default=5.0,
+    p.add_argument("--timeout", type=seconds, default=5.0,
                    help=_("seconds to wait for each echo before giving up (default 5)"))
     p.add_argument("messages", nargs="+", metavar="MESSAGE",
                    help=_("a message to send; each one is sent, then its echo is read and "
@@ -447,7 +509,7 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             p.add_argument("--no-browser", action="store_true",
                            help=_("start JupyterLab without opening a browser"))
-            p.add_argument("--port", type=int, help=_("JupyterLab's port (default 8888)"))
+            p.add_argument("--port", type=port_number, help=_("JupyterLab's port (default 8888)"))
         p.set_defaults(run=run)
     p = commands.add_parser("bench", help=_("load-test the course's servers and the stdlib's, "
                                             "side by side (a table, JSON and a PNG plot)"))

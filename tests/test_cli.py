@@ -167,3 +167,42 @@ def test_a_bad_serve_option_is_one_sentence_and_exit_2(args, says):
                             text=True, encoding="utf-8", timeout=30)
     assert result.returncode == 2 and says in result.stderr, result.stderr
     assert "Traceback" not in result.stderr and not result.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ["serve", "--port", "70000"],
+    ["serve", "--port", "-1"],
+    ["send", "--port", "70000", "hi"],
+    ["send", "--encoding", "nope", "hi"],
+    ["send", "--encoding", "ascii", "你好"],
+    ["send", "--encoding", "gbk", "😀"],
+    ["send", "--timeout", "-1", "hi"],
+    ["upload", "x.txt", "--timeout", "0"],
+    ["serve", "--kind", "files", "--port", "0", "--folder", "FILE"],
+], ids=lambda a: " ".join(a))
+def test_every_bad_input_is_one_line_and_exit_2(args, tmp_path):
+    """No traceback, one sentence on stderr (it names the option), exit status 2."""
+    (tmp_path / "FILE").write_text("a file, not a folder")
+    result = subprocess.run([*CLI, *args], capture_output=True, text=True, encoding="utf-8",
+                            timeout=30, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, \
+        result.stderr
+    assert not result.stdout
+
+
+def test_serve_keeps_serving_when_its_output_goes_away():
+    """`serve --port 0 | head -n1`: the reader leaves after the first line; the server goes
+    on serving, quietly, and stops at Ctrl+C without a traceback."""
+    proc = subprocess.Popen([*CLI, "serve", "--port", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    try:
+        port = int(proc.stdout.readline().strip().rsplit(":", 1)[1])
+        proc.stdout.close()  # as head -n1 does once it has its line
+        for message in (b"one", b"two"):  # each makes events to print: the pipe is broken
+            assert el.echo_once(("127.0.0.1", port), message) == message
+        assert proc.poll() is None
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0 and "Traceback" not in err and "BrokenPipe" not in err, err

@@ -152,7 +152,7 @@ def test_help_and_usage_errors_in_chinese():
         assert i18n.width(line) <= 80 or not HAN.search(line), line
     bad_port = run("--lang", "zh", "send", "--port", "abc", "x")
     assert bad_port.returncode == 2
-    assert "错误：参数 --port：无效的 int 值：'abc'" in bad_port.stderr
+    assert "错误：参数 --port：端口是 0 到 65535 之间的整数，而不是 'abc'" in bad_port.stderr
 
 
 # --- upload, download ------------------------------------------------------------------

@@ -86,7 +86,15 @@ TEXTS: dict[str, str] = {
     "positional arguments": "位置参数",
     "options": "选项",
     "show this help message and exit": "显示这条帮助并退出",
-    "{0}: error: {1}": "{0}：错误：{1}",
+    "{0}: error: {1} ({0} --help lists the options)": "{0}：错误：{1}（{0} --help 会列出所有选项）",
+    "a port is a whole number from 0 to 65535, not {value!r}":
+        "端口是 0 到 65535 之间的整数，而不是 {value!r}",
+    "a timeout is a number of seconds above 0, not {value!r}":
+        "超时是大于 0 的秒数，而不是 {value!r}",
+    "{value!r} is not an encoding Python knows: try utf-8 or gbk":
+        "{value!r} 不是 Python 认识的编码：试试 utf-8 或 gbk",
+    "{path} is a file, not a folder: give --folder a folder (it is created if missing)":
+        "{path} 是一个文件，不是文件夹：--folder 要给一个文件夹（不存在的话会自动创建）",
     "Echo servers and clients for the course.": "本课程的回显（echo）服务器和客户端。",
     "language of the messages: en (English) or zh (Chinese); default: $ECHO_LESSON_LANG, "
     "else en": "提示信息的语言：en（英文）或 zh（中文）；默认取环境变量 $ECHO_LESSON_LANG，"
