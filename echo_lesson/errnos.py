@@ -13,7 +13,6 @@ import errno
 import sys
 
 PLATFORMS = ("linux", "darwin", "win32")
-PLATFORM_NAMES = {"linux": "Linux", "darwin": "macOS", "win32": "Windows"}
 
 # name: (Linux, macOS, Windows); None where the system has no such socket error.
 TABLE: dict[str, tuple[int | None, int | None, int | None]] = {

@@ -133,11 +133,6 @@ class EventLog:
         first = self._events[0].seq if self._events else self._next_seq
         return self._events[max(0, seq - first):], max(0, first - seq)
 
-    def next_seq(self) -> int:
-        """The number the next event will get (how many were ever recorded)."""
-        with self._changed:
-            return self._next_seq
-
     def wait_since(self, seq: int, timeout: float, stop: threading.Event | None = None
                    ) -> tuple[list[Event], int]:
         """Wait up to `timeout` for events numbered `seq` or after (or for `stop`); return

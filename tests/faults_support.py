@@ -9,7 +9,6 @@ faults that need a second client connected at the same moment leave them out.
 from __future__ import annotations
 
 import inspect
-import os
 import socket
 import struct
 import threading

@@ -13,24 +13,21 @@ import ast
 import errno
 import itertools
 import re
-import socket
 import threading
 from pathlib import Path
 
 import pytest
 
-from echo_lesson.errnos import label
-
 import echo_lesson
 from echo_lesson import i18n
 from echo_lesson.chat_client import ChatClient
-from echo_lesson.widgets import ChatPanel
-from echo_lesson.events import SENTENCES, Event, EventLog
+from echo_lesson.errnos import label
+from echo_lesson.events import SENTENCES, Event
 from echo_lesson.i18n import translate
 from echo_lesson.servers.base import (AddressNotHereError, PortInUseError, exposure_warning,
                                       open_listener)
 from echo_lesson.transfer import upload
-from echo_lesson.widgets import lab, server_panel
+from echo_lesson.widgets import ChatPanel, lab, server_panel
 from echo_lesson.widgets.style import friendly_error
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
