@@ -9,9 +9,9 @@ English template), translates any value that is itself a Text, then fills the tr
 template: translation comes first, formatting last, and nothing is parsed back apart.
 
 A plain str is looked up as it is (labels, fixed sentences). Only texts the package does
-not make itself (the OS's strerror, argparse, Python's exceptions, and the files server's
-refusals as a client receives them over the network) are matched against the catalog's
-FOREIGN_PATTERNS. A text the catalog does not know is shown as it is, in English, so a
+not make itself (the OS's strerror, argparse, Python's exceptions) are matched against the
+catalog's FOREIGN_PATTERNS; a files server's refusal travels with its template and is
+rebuilt as a Text (filewire.refusal_text). A text the catalog does not know is shown as it is, in English, so a
 missing entry never hides a message. Contract texts (`listening on HOST:PORT`, button
 labels) are never translated.
 
