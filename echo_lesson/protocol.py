@@ -7,6 +7,7 @@ meant to provide, defined honestly.
 from __future__ import annotations
 
 import codecs
+import unicodedata
 
 from .i18n import text
 
@@ -70,6 +71,35 @@ def preview(data: bytes, limit: int = 40) -> str:
     if len(text) > limit or len(data) > limit * 4:
         text = text[:limit] + "…"
     return repr(text)
+
+
+#: Invisible format characters that text needs and a terminal cannot misuse: the zero-width
+#: non-joiner and joiner (Persian and Indic scripts use them, and emoji such as a family
+#: or a woman technologist are several emoji joined by U+200D).
+_FORMAT_KEPT = {"\u200c", "\u200d"}
+
+
+def printable(text: str) -> str:
+    """`text` with every character that could act on a screen instead of showing made visible.
+
+    Control characters (C0 such as ESC and backspace, DEL, C1 U+0080-U+009F), line and
+    paragraph separators and invisible format characters (bidi overrides U+202A-U+202E and
+    U+2066-U+2069, zero-width spaces) become their Python escape, as `preview` writes them:
+    ESC is the four characters `\\x1b`, U+202E is `\\u202e`. So "\\x1b[2J" cannot clear a
+    terminal and U+202E cannot reverse the text after it. A tab, every letter (Chinese too),
+    emoji and spaces stay as they are. For showing text, not for storing it: a backslash is
+    not escaped, so the result cannot be turned back.
+    """
+    if text.isprintable():  # the usual case (no control, format or separator): as it is
+        return text
+    shown = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if ch == "\t" or ch in _FORMAT_KEPT or category not in {"Cc", "Cf", "Cs", "Zl", "Zp"}:
+            shown.append(ch)
+        else:
+            shown.append(repr(ch)[1:-1])  # the escape repr (so preview) uses: \x1b, \u202e
+    return "".join(shown)
 
 
 # --- Length-prefixed framing: how to send messages that may contain any byte ----------

@@ -114,3 +114,46 @@ def test_a_last_line_without_its_newline_is_not_lost():
 
     decoder = LineDecoder(max_line=10)
     assert decoder.feed(b"one\r\ntw") == [b"one"] and decoder.finish() == b"tw"
+
+
+# --- printable: text that is shown (the chat room, the instructor's console) ----------
+def test_printable_makes_escapes_and_invisible_controls_visible():
+    from echo_lesson.protocol import printable
+
+    cases = {
+        "\x1b[2J": "\\x1b[2J",  # clear the screen
+        "\x1b]0;pwned\x07": "\\x1b]0;pwned\\x07",  # set the window title
+        "\r* admin joined": "\\r* admin joined",  # back to the start of the line
+        "\x08\x08* x": "\\x08\\x08* x",  # backspaces over what came before
+        "a\x85b\x9b2J\x7f": "a\\x85b\\x9b2J\\x7f",  # C1 controls (U+009B is a CSI), DEL
+        "abc\u202edcba": "abc\\u202edcba",  # a bidi override reverses what follows
+        "\u202a\u202b\u202c\u202d\u2066\u2067\u2068\u2069": "\\u202a\\u202b\\u202c\\u202d"
+                                                          "\\u2066\\u2067\\u2068\\u2069",
+        "line\u2028break\nand\u200bzero width": "line\\u2028break\\nand\\u200bzero width",
+    }
+    for raw, shown in cases.items():
+        assert printable(raw) == shown, raw
+        assert preview(raw.encode())[1:-1] == shown  # one style: the escapes preview writes
+
+
+def test_printable_keeps_tabs_letters_emoji_and_spaces():
+    from echo_lesson.protocol import printable
+
+    for kept in ("hello, world", "tab\there", "你好，世界", "ａｌｉｃｅ　小王", "😀 👍🏽 🇨🇳",
+                 "\U0001f469\u200d\U0001f4bb", "Ελληνικά עברית العربية", "C:\\Users\\x1b", ""):
+        assert printable(kept) == kept, kept
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=300)
+def test_printable_leaves_nothing_that_acts_on_a_screen(text):
+    import unicodedata
+
+    from echo_lesson.protocol import printable
+
+    shown = printable(text)
+    acting = [ch for ch in shown if ch not in "\t\u200c\u200d"
+              and unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Zl", "Zp"}]
+    assert acting == []
+    shown.encode("utf-8")  # never a lone surrogate: it can always go on the wire
+    assert printable(shown) == shown  # and showing it twice changes nothing
