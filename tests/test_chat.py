@@ -284,3 +284,112 @@ def test_chat_panel_shows_each_clients_side_and_closes_cleanly():
             assert room.wait_for("alice", "bob: typed and Enter")
             assert room._entries["bob"].value == ""
     assert live_threads() == threads_before
+
+
+# --- what other people's screens show: control bytes are made visible ------------------
+ATTACKS = {  # what a client sends -> what the others read after its name
+    b"\x1b[2J\x1b[H": "\\x1b[2J\\x1b[H",  # clear the screen, cursor home
+    b"\x1b]0;pwned\x07": "\\x1b]0;pwned\\x07",  # set the window title
+    b"\r* admin joined": "* admin joined",  # a carriage return is dropped: the name stays first
+    b"\x08" * 9 + b"* admin joined": "\\x08" * 9 + "* admin joined",  # backspaces over the name
+    "C1: \x9b2J \x85".encode(): "C1: \\x9b2J \\x85",  # a C1 CSI, a C1 next line
+    "abc \u202edcba \u2066x\u2069 \u202a\u202b\u202c\u202d\u2067\u2068".encode():
+        "abc \\u202edcba \\u2066x\\u2069 \\u202a\\u202b\\u202c\\u202d\\u2067\\u2068",
+    "tab\tand 你好 😀 👍🏽".encode(): "tab\tand 你好 😀 👍🏽",  # kept as they are
+}
+
+
+def test_escape_sequences_and_bidi_overrides_reach_the_others_visible_not_raw():
+    with el.start_server("chat") as server:
+        with ChatClient(server, "alice") as alice, ChatClient(server, "mallory") as mallory:
+            for raw in ATTACKS:
+                mallory.sock.sendall(raw + b"\n")
+            mallory.send_line("/\x1b[2Jx")  # a command word is shown back to its author too
+            assert mallory.read_line() == ("* unknown command /\\x1b[2Jx; "
+                                           "commands: /nick NAME, /who, /quit")
+            mallory.say("the end")
+            got = chat_lines(alice.read_until(lambda l: l == "mallory: the end"))
+            assert got == [f"mallory: {shown}" for shown in ATTACKS.values()] + ["mallory: the end"]
+        # the instructor's console shows the log's sentences: nothing raw there either
+        said = [e.detail for e in server.log.events("say")]
+        assert said == [f"mallory: {shown}"[:80] for shown in ATTACKS.values()] + ["mallory: the end"]
+        for event in server.log.events():
+            shown = event.describe() + event.describe("zh")
+            assert not any(ch in shown for ch in "\x1b\x07\x08\r\x9b\x85\u202e\u2066"), event
+
+
+def test_names_with_control_or_bidi_characters_are_refused():
+    with el.start_server("chat") as server:
+        with ChatClient(server, "alice") as alice, ChatClient(server) as other:
+            for bad in ("\x1b[2Jx", "ab\u202ecd", "x\x85y", "a\u2066b", "\u200bbob", "x\ty"):
+                assert other.nick(bad) == "* a name is 1-20 letters (Chinese too), digits, _ or -"
+            assert server.server.members() == sorted(["alice", other.name])
+            assert server.log.events("nick") == [server.log.events("nick")[0]]  # alice's only
+            assert chat_lines(alice.read_available(0.2)) == []
+
+
+# --- the line deadline: a line begun must be finished within line_timeout -------------
+def test_an_unfinished_line_is_dropped_after_line_timeout_and_its_author_stays():
+    with el.start_server("chat", line_timeout=0.3) as server:
+        with ChatClient(server, "idle") as idle, ChatClient(server, "tool") as tool:
+            start = time.monotonic()
+            tool.sock.sendall(b"hello")  # a tool that does not end its lines
+            notice = tool.read_until(lambda l: l.startswith("* your line"))[-1]
+            assert time.monotonic() - start >= 0.3
+            assert notice == ("* your line was not finished within 0.3 s and was not sent; "
+                              "end each line with a newline (Enter)")
+            [event] = server.log.events("timeout")
+            assert event.client == 2 and event.describe() == (
+                "client 2 timed out: line not finished within 0.3 s; dropped 5 bytes 'hello'")
+            assert event.describe("zh") == (
+                "客户端 2 超时：一行没有在 0.3 秒内结束，丢弃了这 5 字节 'hello'")
+            # still in the room; its next line is a line of its own, without the dropped bytes
+            tool.say("world")
+            assert chat_lines(idle.read_until(lambda l: l == "tool: world")) == ["tool: world"]
+            # idle said nothing all along (longer than line_timeout): never cut
+            idle.say("still here")
+            assert tool.read_until(lambda l: l == "idle: still here")
+            assert server.server.members() == ["idle", "tool"]
+            assert len(server.log.events("timeout")) == 1 and not server.log.events("leave")
+
+
+def test_the_line_deadline_counts_from_the_first_byte_not_the_last():
+    """A trickle, one byte at a time, cannot keep a line open past its deadline."""
+    with el.start_server("chat", line_timeout=0.5) as server:
+        with ChatClient(server, "alice") as alice, ChatClient(server, "slow") as slow:
+            start, sent = time.monotonic(), 0
+            notice = None
+            while notice is None and sent < 100:  # 100 x 0.1 s at most
+                slow.sock.sendall(b"x")
+                sent += 1
+                notice = slow.read_line(0.1)  # a wait on the socket, and the trickle's pace
+            assert notice and notice.startswith("* your line was not finished within 0.5 s")
+            assert 0.5 <= time.monotonic() - start < 3.0 and sent >= 3
+            assert server.log.events("timeout")[0].detail.startswith(
+                "line not finished within 0.5 s; dropped ")
+            slow.sock.sendall(b"\n")  # ends whatever trickled after the drop: a short line
+            slow.say("done")
+            got = chat_lines(alice.read_until(lambda l: l == "slow: done"))
+            assert got[-1] == "slow: done" and all(set(l[len("slow: "):]) <= {"x"} for l in got[:-1])
+
+
+def test_a_member_in_the_middle_of_a_line_does_not_hold_up_the_stop():
+    threads_before = live_threads()
+    server = el.start_server("chat", line_timeout=60)
+    with ChatClient(server, "alice") as alice:
+        alice.sock.sendall(b"half a line")
+        assert server.log.wait_for(lambda evs: any(e.kind == "recv" and e.client == 1
+                                                   and e.detail == "'half a line'" for e in evs))
+        start = time.monotonic()
+        assert server.stop() == []
+        assert time.monotonic() - start < 1.0
+        assert not server.log.events("timeout")
+    assert live_threads() == threads_before
+
+
+def test_line_timeout_must_be_above_zero_or_none():
+    for bad in (0, -1):
+        with pytest.raises(ValueError, match="line_timeout must be above 0"):
+            el.start_server("chat", line_timeout=bad)
+    with el.start_server("chat", line_timeout=None) as server:
+        assert server.server.line_timeout is None

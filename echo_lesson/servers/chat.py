@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import queue
 import re
+import selectors
 import socket
 import threading
 import time
@@ -45,12 +46,13 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..i18n import text
-from ..protocol import TOO_LONG, LineDecoder, decode_data, guess_encoding
+from ..protocol import TOO_LONG, LineDecoder, decode_data, guess_encoding, preview, printable
 from .base import BaseServer, Session
 
 MAX_LINE = 1024  # bytes, without the newline
 MAX_QUEUE = 256  # lines waiting for one slow client before it is dropped
 SLOW_TIMEOUT = 1.0  # seconds a broadcast waits, at most, for room in full queues
+LINE_TIMEOUT = 30.0  # seconds to finish a line once it has begun (None: no deadline)
 GUEST_NAME = re.compile(r"guest\d+")
 
 
@@ -87,12 +89,15 @@ class ChatServer(BaseServer):
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, max_line: int = MAX_LINE,
                  max_queue: int = MAX_QUEUE, slow_timeout: float = SLOW_TIMEOUT,
-                 **options):
+                 line_timeout: float | None = LINE_TIMEOUT, **options):
+        if line_timeout is not None and not line_timeout > 0:
+            raise ValueError(f"line_timeout must be above 0 seconds (or None), not {line_timeout}")
         # send_buffer= (BaseServer's option): a small SO_SNDBUF shows a slow reader sooner
         super().__init__(host, port, **options)
         self.max_line = max_line
         self.max_queue = max_queue
         self.slow_timeout = slow_timeout
+        self.line_timeout = line_timeout
         self._members: dict[int, Member] = {}
         self._members_lock = threading.Lock()
 
@@ -192,7 +197,7 @@ class ChatServer(BaseServer):
         # is sure to get every line said in the room after it.
         with self._members_lock:
             self._members[client_id] = member
-        self.log.record("join", client_id, detail=member.name)
+        self.log.record("join", client_id, detail=printable(member.name))
         self.broadcast(f"* {member.name} joined\n", exclude=member)
         writer = self.start_thread(self._writer, (member,), name=f"chat-{client_id}-send")
         try:
@@ -218,10 +223,16 @@ class ChatServer(BaseServer):
                 self.broadcast(f"* {member.name} {reason}\n")
 
     def _lines(self, conn, member: Member):
-        """Yield each line received (bytes, without the newline); refuse long ones."""
+        """Yield each line received (bytes, without the newline); refuse long ones, and drop
+        a line not finished within line_timeout seconds of its first byte."""
         decoder = LineDecoder(self.max_line)
+        deadline = None  # when the line begun must be finished; None: no line begun
         while not member.gone.is_set():
-            try:
+            if deadline is not None and not _readable_within(conn, deadline - time.monotonic()):
+                self._unfinished(member, decoder.finish())  # what came of the line: dropped
+                deadline = None
+                continue
+            try:  # no line begun: wait as long as it takes (a quiet member is never cut)
                 data = conn.recv(4096)
             except OSError:
                 if member.gone.is_set() or self.stopping:
@@ -232,7 +243,12 @@ class ChatServer(BaseServer):
                 if last:
                     yield last  # a last line without "\n": deliver it, lose nothing
                 return
-            for line in decoder.feed(data):
+            lines = decoder.feed(data)
+            if not decoder.pending or self.line_timeout is None:
+                deadline = None
+            elif lines or deadline is None:  # a line has begun with this piece
+                deadline = time.monotonic() + self.line_timeout
+            for line in lines:
                 if line is TOO_LONG:
                     self._too_long(member)
                 else:
@@ -243,6 +259,15 @@ class ChatServer(BaseServer):
                                                                 limit=self.max_line))
         self.deliver(member, f"* your line was longer than {self.max_line} bytes and was "
                              "not sent; split it up\n")
+
+    def _unfinished(self, member: Member, partial: bytes | None) -> None:
+        """The line deadline passed: its bytes are dropped, the member is told and stays."""
+        partial = partial or b""
+        self.log.record("timeout", member.client_id, detail=text(
+            "line not finished within {seconds:g} s; dropped {count} bytes {data}",
+            seconds=self.line_timeout, count=len(partial), data=preview(partial)))
+        self.deliver(member, f"* your line was not finished within {self.line_timeout:g} s and "
+                             "was not sent; end each line with a newline (Enter)\n")
 
     def _handle_line(self, member: Member, raw: bytes) -> bool:
         """Act on one line; return False when the member wants to leave."""
@@ -256,8 +281,9 @@ class ChatServer(BaseServer):
             return True
         if text.startswith("/"):
             return self._command(member, text)
-        self.log.record("say", member.client_id, detail=f"{member.name}: {text}"[:80])
-        self.broadcast(f"{member.name}: {text}\n", exclude=member)
+        shown = printable(text)  # an escape sequence must not act on the others' screens
+        self.log.record("say", member.client_id, detail=f"{member.name}: {shown}"[:80])
+        self.broadcast(f"{member.name}: {shown}\n", exclude=member)
         return True
 
     def _command(self, member: Member, text: str) -> bool:
@@ -267,7 +293,8 @@ class ChatServer(BaseServer):
             if error:
                 self.deliver(member, f"* {error}\n")
             else:
-                self.log.record("nick", member.client_id, detail=f"{old} -> {member.name}")
+                self.log.record("nick", member.client_id,
+                                detail=printable(f"{old} -> {member.name}"))
                 self.broadcast(f"* {old} is now {member.name}\n")
         elif word == "/who":
             names = self.members()
@@ -275,8 +302,23 @@ class ChatServer(BaseServer):
         elif word == "/quit":
             return False
         else:
-            self.deliver(member, f"* unknown command {word}; {HELP}\n")
+            self.deliver(member, f"* unknown command {printable(word)}; {HELP}\n")
         return True
+
+
+def _readable_within(conn, timeout: float) -> bool:
+    """True if `conn` has something to read (bytes, or its end) within `timeout` seconds.
+
+    A wait on the socket, not conn.settimeout(): a socket has one timeout for both ways, and
+    the member's writer thread may be inside sendall on it, which a new timeout would break.
+    """
+    # poll where there is one (not Windows): select() cannot watch an fd numbered 1024 or more
+    with getattr(selectors, "PollSelector", selectors.SelectSelector)() as selector:
+        try:
+            selector.register(conn.fileno(), selectors.EVENT_READ)
+        except (OSError, ValueError):  # closed under us (fileno -1): recv will say so
+            return True
+        return bool(selector.select(max(0.0, timeout)))
 
 
 def _left(name: str, reason: str) -> str:

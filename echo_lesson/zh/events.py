@@ -60,6 +60,8 @@ TEXTS = {
     "{name} left (connection lost): {why}": "{name} 离开了（连接断了）：{why}",
     "send failed: {error}": "发送失败：{error}",
     "line over {limit} bytes refused": "超过 {limit} 字节的一行被拒绝",
+    "line not finished within {seconds:g} s; dropped {count} bytes {data}":
+        "一行没有在 {seconds:g} 秒内结束，丢弃了这 {count} 字节 {data}",
     # the files server (servers/files.py); its refusals reach a client too, as plain text:
     # zh/cli.py's FOREIGN_PATTERNS say them there, in the same words
     "{name!r}: {size} bytes coming": "{name!r}，共 {size} 字节",
