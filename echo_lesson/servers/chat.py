@@ -6,12 +6,18 @@ The protocol (one line = one message, like IRC or a TCP-assistant tool):
   MAX_LINE = 1024 bytes. A longer line is not sent: its author gets a `* ` notice and
   the connection goes on after the next "\\n". Bytes that are not UTF-8 are read as GBK
   (what Chinese Windows tools send), else shown as U+FFFD, and the author is told.
+* A line begun must end within line_timeout (30 s) of its first byte; if its "\\n" has not
+  come by then, its bytes are dropped (event `timeout`), its author gets a `* ` notice and
+  stays. A member who sends nothing is never cut: there is no idle timeout.
 * A newcomer is called `guest<N>` (N: the server's client number) until it sends
   `/nick NAME`: 1-20 letters (any script: `/nick 小王` works), digits, `_` or `-`.
   Names are compared as NFKC-normalised and case-folded text, so `Alice`, `alice` and a
   full-width `ａｌｉｃｅ` are one name, and no one can take a name someone else has, nor a
   `guest<N>` name (the server hands those out).
-* Any other line is sent to every *other* client as `NAME: text\\n`.
+* Any other line is sent to every *other* client as `NAME: text\\n`, with its control
+  characters made visible (protocol.printable): an escape sequence arrives as the text
+  `\\x1b[2J`, a bidi override as `\\u202e`, so nobody's line can clear, retitle or reorder
+  another's screen. The event log's say, nick and join details are shown the same way.
 * Server notices start with `* `: `* welcome, you are guest3 ...` to the newcomer,
   `* guest3 joined`, `* guest3 is now alice`, `* alice left` to the others.
 * `/who` answers only the sender: `* online (3): alice, bob, guest3`.
@@ -33,6 +39,8 @@ How it is built, and why:
   the room up once, for at most slow_timeout, never for good.
   (The kernel's socket buffers hold some lines first; `send_buffer=` makes them small.)
 * A client whose socket fails is removed the same way; the broadcast to the others goes on.
+* The line deadline is a wait on the socket (poll) before each recv, only while a line is
+  begun; not conn.settimeout, whose one timeout would also hit the writer's sendall.
 """
 from __future__ import annotations
 
