@@ -66,6 +66,7 @@ SENTENCES = {
     "refuse": "{who} refused: {detail}",
     "timeout": "{who} timed out: {detail}",
     "reset": "{who} vanished: {detail}",
+    "evict": "{who} was cut to make room: {detail}",
     "stop": "server stopped ({detail})",
     # robust's graceful stop
     "stopping": "{who}: stopping {detail}",

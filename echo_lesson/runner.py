@@ -56,7 +56,17 @@ class RunningServer:
 
         Returns within `timeout` seconds. Returns the names of threads that did not end in
         time (a handler stuck in a loop that ignores its closed socket), normally [].
+
+        Called from one of this server's own threads (a handler that stops its server),
+        it cannot wait for that thread, which is the caller: it stops accepting and
+        disconnects every client at once, returns [], and finishes the stop in the
+        background as soon as the handler returns (wait_stopped() waits for that).
         """
+        if threading.current_thread() in self.threads():
+            self.server.shutdown()  # no new clients; every client's recv returns now
+            threading.Thread(target=self.stop, args=(timeout,), name=f"{self.name}-stop",
+                             daemon=True).start()
+            return []
         with self._stop_lock:
             if self._stopped.is_set():
                 return self.leftover_threads
@@ -77,6 +87,10 @@ class RunningServer:
             if _running.get(self.name) is self:
                 del _running[self.name]
         return left
+
+    def wait_stopped(self, timeout: float | None = None) -> bool:
+        """Wait until the server has stopped (by stop(), from any thread); True if it has."""
+        return self._stopped.wait(timeout)
 
     def threads(self) -> list[threading.Thread]:
         """This server's threads still alive: its accept loop and those it started."""
@@ -133,12 +147,23 @@ def start_server(kind: str = "threaded", handler: Handler | None = None, host: s
 
 
 def _stop_conflicting(name: str, host: str, port: int) -> None:
-    """Stop a running server of the same name, or one holding the same fixed port."""
+    """Stop a running server of the same name, or one holding the same fixed address (a
+    server on 127.0.0.2 leaves one on 127.0.0.1 alone: both can listen on one port)."""
     with _running_lock:
         old = [s for s in _running.values()
-               if s.name == name or (port and s.port == port)]
+               if s.name == name or (port and s.port == port and _same_host(s.host, host))]
     for server in old:
         server.stop()
+
+
+WILDCARDS = {"", "0.0.0.0", "::"}  # every address of this computer: overlaps any other
+
+
+def _same_host(a: str, b: str) -> bool:
+    """Would servers on hosts a and b clash on one port?"""
+    def addresses(host: str) -> set[str]:
+        return {"127.0.0.1", "::1"} if host == "localhost" else {host}
+    return a in WILDCARDS or b in WILDCARDS or bool(addresses(a) & addresses(b))
 
 
 def running_servers() -> list[RunningServer]:

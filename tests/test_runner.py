@@ -1,5 +1,6 @@
 """start_server: real servers on loopback, stopped fast, leaving nothing behind."""
 import os
+import sys
 import socket
 import threading
 import time
@@ -173,3 +174,45 @@ def test_a_busy_looping_handler_is_stopped_by_force_and_told_why():
     assert time.monotonic() - start < 1.0
     assert len(live_threads()) < threads_before_stop
     assert any("stopped by force" in e.detail for e in server.log.events(kind="error"))
+
+
+@pytest.mark.parametrize("kind", ["threaded", "single"])
+def test_a_handler_can_stop_its_own_server(kind):
+    """stop() from inside a handler (its own thread, or the accept thread for single):
+    no 'cannot join current thread', no half-stopped server; it ends once the handler
+    returns, with every socket closed and every thread joined."""
+    before = live_threads()
+    said = []
+
+    def stop_on_request(conn, addr):
+        data = conn.recv(100)
+        said.append(server.stop())  # from the server's own thread
+        conn.sendall(data)  # the client's socket was shut down: this fails...
+    server = el.start_server(kind, handler=stop_on_request, name="stops-itself")
+    with socket.create_connection(server.address, timeout=5) as sock:
+        sock.sendall(b"stop")
+        assert server.wait_stopped(2), "the server did not finish stopping"
+    assert said == [[]]
+    assert not server.running and server.leftover_threads == []
+    with pytest.raises(OSError):
+        socket.create_connection(server.address, timeout=1).close()  # nobody listens
+    errors = [e.detail for e in server.log.events("error")]
+    assert not any("cannot join" in d for d in errors), errors
+    for thread in threading.enumerate():  # the stop's own thread ends right after it
+        if thread.name == "stops-itself-stop":
+            thread.join(2)
+    assert live_threads() <= before
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"),
+                    reason="127.0.0.2 is a loopback address by default on Linux only")
+def test_a_server_on_another_loopback_address_leaves_the_first_alone():
+    first = el.start_server("threaded", name="first")
+    second = el.start_server("threaded", host="127.0.0.2", port=first.port, name="second")
+    assert first.running and second.running
+    for server in (first, second):
+        with socket.create_connection(server.address, timeout=5) as sock:
+            sock.sendall(b"hi")
+            assert sock.recv(2) == b"hi"
+    third = el.start_server("threaded", port=first.port, name="third")  # same host and port
+    assert not first.running and second.running and third.running

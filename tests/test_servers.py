@@ -1,9 +1,12 @@
 """single serves one client at a time; threaded serves them together (from the event log)."""
+import socket
 import threading
 
 import pytest
 
 import echo_lesson as el
+from echo_lesson.servers import KINDS
+from echo_lesson.streams import recv_exactly
 from echo_lesson.timeline import client_spans
 
 
@@ -121,3 +124,17 @@ def test_servers_never_import_a_client_or_a_face():
                 if name.split(".")[0] in clients_and_faces or name.split(".")[-1] in clients_and_faces:
                     found.append(f"{path.name}: {name}")
     assert not found
+
+
+@pytest.mark.parametrize("kind", [k for k, c in KINDS.items() if c.protocol == "echo"])
+def test_log_data_false_records_connections_but_no_recv_or_send(kind):
+    """serve --quiet passes log_data=False: every kind then records no event per recv/send
+    (printing them halves the throughput), but still its connections."""
+    server = el.start_server(kind, log_data=False)
+    with socket.create_connection(server.address, timeout=5) as sock:
+        sock.sendall(b"quiet please")
+        assert recv_exactly(sock, 12) == b"quiet please"
+    assert server.log.wait_for_event("close", timeout=5)
+    server.stop()
+    kinds = {e.kind for e in server.log.events()}
+    assert "accept" in kinds and not kinds & {"recv", "send"}, kinds

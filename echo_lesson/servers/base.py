@@ -141,7 +141,7 @@ class LoggedConnection:
         if data:
             log.record("recv", self._client_id, peer=self._peer, nbytes=len(data),
                        detail=preview(data))
-        elif not self._server.stopping:  # when stopping, b"" is our doing, not the client's
+        elif not self._server.was_cut(self._client_id):  # then b"" is our doing, not theirs
             log.record("eof", self._client_id, peer=self._peer)
         return data
 
@@ -235,6 +235,7 @@ class BaseServer:
         self._connections: dict[int, socket.socket] = {}
         self._threads: set[threading.Thread] = set()
         self._serving: set[threading.Thread] = set()  # threads inside a handler right now
+        self._cut_ids: set[int] = set()  # clients the server disconnected itself (cut_client)
         self._clients_seen = 0
         self.log.record("listen", detail=f"{self.address[0]}:{self.address[1]}")
 
@@ -297,7 +298,8 @@ class BaseServer:
             if not self.stopping:
                 self.log.record("error", client_id, peer=peer, detail=f"{type(exc).__name__}: {exc}")
         except OSError as exc:
-            self.client_failed(client_id, peer, exc)
+            if client_id not in self._cut_ids:  # else the error is our cut, already recorded
+                self.client_failed(client_id, peer, exc)
         except Exception as exc:  # a bug in the handler: record it where a learner can see it
             self.log.record("error", client_id, peer=peer,
                             detail=where(f"{type(exc).__name__}: {exc}", exc))
@@ -316,11 +318,35 @@ class BaseServer:
                 self._connections.pop(client_id, None)
                 self._threads.discard(me)
                 self._serving.discard(me)
+                self._cut_ids.discard(client_id)
+            self.client_closed(client_id)
             self.log.record("close", client_id, peer=peer)
 
     def serve_session(self, session: Session) -> None:
         """Serve one client: run the handler (a learner's, or the echo) on its connection."""
         self.handler(session.conn, session.addr)
+
+    def client_closed(self, client_id: int) -> None:
+        """Called once a client's connection is closed, whatever ended it."""
+
+    def cut_client(self, client_id: int) -> bool:
+        """Disconnect one client from any thread: its recv returns b"" and its send fails,
+        so its own thread ends and cleans up. Its errors and end-of-stream are then not the
+        client's doing, and are not recorded as such. False if it was gone already."""
+        with self._lock:
+            conn = self._connections.get(client_id)
+            if conn is None:
+                return False
+            self._cut_ids.add(client_id)
+        try:
+            conn.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        return True
+
+    def was_cut(self, client_id: int) -> bool:
+        """True when the server ended this client (cut_client, or a stop)."""
+        return self.stopping or client_id in self._cut_ids
 
     def client_failed(self, client_id: int, peer: str, exc: OSError) -> None:
         """A socket error ended this client's handler: a reset, a broken pipe, a timeout."""

@@ -4,7 +4,9 @@ Modelled on CPython's socketserver. The runner (echo_lesson.runner), the CLI, th
 the tests call nothing else, and never probe for what a kind has: each kind has all of it.
 
 Construct     Server(host, port, **options): binds and listens at once (port 0: the system
-              picks one; read it from .address).
+              picks one; read it from .address). Every kind takes log_data=False (no
+              event per recv and send: connections and errors only) and log=EventLog().
+              A constructor that raises has released its port.
 Serve         serve_forever(): runs the loop in the calling thread until shutdown().
 Stop          shutdown(): from another thread; returns at once; safe to call twice.
               join(timeout) -> names of the server's threads still alive after `timeout`.
@@ -37,6 +39,7 @@ class Server(Protocol):
     takes_handler: ClassVar[bool]
     address: tuple[str, int]
     log: EventLog
+    log_data: bool
 
     def serve_forever(self) -> None: ...
 

@@ -4,6 +4,9 @@ One thread per client, as before, and around it:
 
 * a cap: at most `max_clients` at once; one more gets a one-line refusal, then is closed
   (event `refuse`), so a crowd cannot eat every thread and file descriptor;
+* a cap a trickle cannot hold (slowloris): when the server is full, a newcomer takes the
+  place of the slowest client, if one has sent under `min_rate` bytes/s for `min_age`
+  seconds (event `evict`; the rule is in crowd.py);
 * an idle timeout: a client that sends nothing (or reads nothing) for `idle_timeout`
   seconds is disconnected (event `timeout`), so a silent client cannot hold a thread forever;
 * resets and broken pipes (a client that vanished) end that client only (event `reset`);
@@ -24,7 +27,8 @@ import time
 import traceback
 
 from ..i18n import text
-from .base import echo_handler
+from .base import Session, echo_handler
+from .crowd import MIN_AGE, MIN_RATE, CappedServer
 from .threaded import ThreadedServer
 
 logger = logging.getLogger(__name__)
@@ -45,19 +49,22 @@ def robust_echo(conn, addr) -> None:
     conn.shutdown(socket.SHUT_WR)
 
 
-class RobustServer(ThreadedServer):
+class RobustServer(CappedServer, ThreadedServer):
     kind = "robust"
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *,
                  max_clients: int = MAX_CLIENTS, idle_timeout: float | None = IDLE_TIMEOUT,
-                 grace: float = GRACE, handler=None, **options):
+                 grace: float = GRACE, min_age: float = MIN_AGE, min_rate: float = MIN_RATE,
+                 handler=None, **options):
         # idle_timeout is the socket timeout that BaseServer sets on every client socket:
         # recv (and sendall) raise TimeoutError when nothing moves for that long.
         super().__init__(host, port, handler=handler or robust_echo,
                          client_timeout=idle_timeout, **options)
-        if max_clients < 1:
-            raise ValueError(f"max_clients must be at least 1, not {max_clients}")
-        self.max_clients = max_clients
+        try:
+            self.init_cap(max_clients, min_age, min_rate)
+        except ValueError:
+            self.server_close()  # a failed start releases its port
+            raise
         self.idle_timeout = idle_timeout
         self.grace = grace
         self._grace_ends: float | None = None
@@ -67,12 +74,14 @@ class RobustServer(ThreadedServer):
 
     # --- a cap on clients ------------------------------------------------------------
     def handle_new_client(self, client_id, conn, addr):
-        if self.connected() > self.max_clients:  # this one included: one too many
-            self.refuse(client_id, conn, addr)
-        else:
+        if self.admit(client_id, conn, addr):  # room for it (made, if a slow client held it)
             super().handle_new_client(client_id, conn, addr)  # a thread of its own
 
-    def refuse(self, client_id, conn, addr) -> None:
+    def serve_session(self, session: Session) -> None:
+        session.conn = self.metered(session.client_id, session.conn)  # its rate, for admit
+        super().serve_session(session)
+
+    def refuse_crowded(self, client_id, conn, addr) -> None:
         """Say why in one line, then close: better than a client left hanging."""
         peer = f"{addr[0]}:{addr[1]}"
         detail = text("{count} clients already connected, the limit (max_clients)",

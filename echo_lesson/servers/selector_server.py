@@ -7,8 +7,9 @@ only what will not block: accept a waiting client, recv what has arrived, send w
 What `sendall` did for us before, we now do by hand: `send` on a non-blocking socket sends
 what fits in the kernel's buffer and says how much; the rest waits in that client's own
 output buffer, and we ask to be told when the socket can take more (EVENT_WRITE). A client
-that sends but does not read cannot make us hold unbounded memory: above MAX_BUFFERED we
-stop reading from it until it catches up.
+that sends but does not read cannot make us hold unbounded memory: once MAX_BUFFERED bytes
+wait for it, we stop reading from it until it catches up. So a client costs at most
+MAX_BUFFERED + RECV_SIZE bytes here (128 KiB), besides the kernel's socket buffers.
 """
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from ..protocol import preview
 from .base import open_listener
 from .contract import RESETS, OneThread
 
-MAX_BUFFERED = 1 << 20  # bytes waiting to go back to one client before we stop reading it
+MAX_BUFFERED = 64 * 1024  # bytes waiting to go back to one client before we stop reading it
+RECV_SIZE = 64 * 1024  # bytes asked of each recv: fewer calls, more throughput
 
 
 class Connection:
@@ -101,7 +103,7 @@ class SelectorServer(OneThread):
 
     def _read(self, connection: Connection) -> None:
         try:
-            data = connection.sock.recv(65536)
+            data = connection.sock.recv(RECV_SIZE)
         except (BlockingIOError, InterruptedError):
             return
         except OSError as exc:

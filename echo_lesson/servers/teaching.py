@@ -80,7 +80,9 @@ class RecordedConnection(socket.socket):
         except OSError as exc:
             self.server.client_failed(self, exc)
             raise
-        if data:
+        if not self.server.log_data:
+            pass  # a quiet server (serve --quiet): connections and errors only
+        elif data:
             self.server.log.record("recv", self.client, peer=self.peer, nbytes=len(data),
                                    detail=preview(data))
         elif not self.server.stopping:  # when stopping, b"" is our doing, not the client's
@@ -93,7 +95,8 @@ class RecordedConnection(socket.socket):
         except OSError as exc:
             self.server.client_failed(self, exc)
             raise
-        self.server.log.record("send", self.client, peer=self.peer, nbytes=len(data))
+        if self.server.log_data:
+            self.server.log.record("send", self.client, peer=self.peer, nbytes=len(data))
 
     def close(self) -> None:
         was_open = self.fileno() != -1
@@ -149,8 +152,9 @@ class TeachingServer:
     serve = staticmethod(serve_one_at_a_time)
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, log: EventLog | None = None,
-                 backlog: int = 128):
+                 backlog: int = 128, log_data: bool = True):
         self.log = log if log is not None else EventLog()
+        self.log_data = log_data  # False: no recv/send events, only connections and errors
         plain = open_listener(host, port, backlog)  # errors that say what to do
         self.listener = RecordingListener(plain.family, plain.type, plain.proto,
                                           fileno=plain.detach())

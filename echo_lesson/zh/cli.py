@@ -103,11 +103,13 @@ TEXTS: dict[str, str] = {
     "address to bind (default 127.0.0.1: this computer only)":
         "要绑定（bind）的地址（默认 127.0.0.1：只有本机能连）",
     "0 lets the system choose": "0 表示让系统挑一个空闲端口",
-    "--kind robust only: how many clients it serves at once; one more is told the server is "
-    "full (default 100)": "只用于 --kind robust：同时最多服务几个客户端；再多来一个，会被告知服务器已满"
-                          "（默认 100）",
-    "--kind robust only: disconnect a client that sends or reads nothing for this many seconds "
-    "(default 60)": "只用于 --kind robust：客户端这么多秒既不发也不读，就断开它（默认 60）",
+    "--kind robust, chat or files: how many clients it serves at once; when full, a "
+    "newcomer takes the place of the slowest client, or is told the server is full "
+    "(default 100)": "用于 --kind robust、chat 或 files：同时最多服务几个客户端；满了以后，新来的客户端"
+                     "顶替最慢的那个，或者被告知服务器已满（默认 100）",
+    "--kind robust or files: disconnect a client that sends or reads nothing for this "
+    "many seconds (default 60 for robust, 30 for files)":
+        "用于 --kind robust 或 files：客户端这么多秒既不发也不读，就断开它（robust 默认 60，files 默认 30）",
     "print connections and errors only, no line per recv and send":
         "只打印连接和错误，不再每次 recv、send 都打印一行",
     "--kind files only: the folder it serves (default ./echo-files, created if missing)":
@@ -116,6 +118,8 @@ TEXTS: dict[str, str] = {
     "fetch a file from a files server": "从文件服务器下载一个文件",
     "the file to send": "要上传的文件",
     "the name on the server (default: the file's own)": "在服务器上的文件名（默认用原文件名）",
+    "overwrite a file of that name on the server (without it, the server refuses a name it "
+    "already has)": "覆盖服务器上同名的文件（不加这个选项，服务器会拒绝它已经有的文件名）",
     "the file's name on the server": "文件在服务器上的名字",
     "a folder or a file path (default .)": "保存到的文件夹或文件路径（默认 .，即当前文件夹）",
     "send messages to an echo server and check the echoes":
@@ -189,6 +193,12 @@ TEXTS: dict[str, str] = {
     "the header must be a JSON object": "头部必须是一个 JSON 对象：对方是文件服务器（--kind files）吗？",
     "frame of {length} bytes announced; the limit is {limit}":
         "对方声称要发 {length} 字节的帧，超过了上限 {limit}：对方是文件服务器（--kind files）吗？",
+    "the header is nested too deeply to read; a header is one flat JSON object":
+        "头部嵌套得太深，无法读取；头部应该是一个扁平的 JSON 对象",
+    "{what}: no answer from the server within {seconds:g} s": "{what}：服务器在 {seconds:g} 秒内没有回应",
+    "{what}: the server's reply is not one of the files protocol ({error})":
+        "{what}：服务器的回复不符合文件传输协议（{error}）",
+    "the list of files is not a list of [name, size] pairs": "文件列表不是由 [名字, 大小] 对组成的列表",
     # the bench
     "unknown server {name!r}: kinds are {kinds}; peers are {peers}":
         "没有叫 {name!r} 的服务器：课程的服务器种类有 {kinds}；标准库参照服务器有 {peers}",
