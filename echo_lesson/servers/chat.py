@@ -39,6 +39,11 @@ How it is built, and why:
   the room up once, for at most slow_timeout, never for good.
   (The kernel's socket buffers hold some lines first; `send_buffer=` makes them small.)
 * A client whose socket fails is removed the same way; the broadcast to the others goes on.
+* At most max_clients members (100). When the room is full, a newcomer takes the place of
+  the quietest member who has been there min_age seconds (the others are told `* NAME left
+  (the room was full)`), or, if everyone is new or busy, is told `* sorry, the room is
+  full` and closed (crowd.py has the rule). So a crowd of trickling connections cannot
+  lock the room, and nobody is cut for being quiet while there is room.
 * The line deadline is a wait on the socket (poll) before each recv, only while a line is
   begun; not conn.settimeout, whose one timeout would also hit the writer's sendall.
 """
@@ -56,9 +61,11 @@ from dataclasses import dataclass, field
 from ..i18n import text
 from ..protocol import TOO_LONG, LineDecoder, decode_data, guess_encoding, preview, printable
 from .base import BaseServer, Session
+from .crowd import MIN_AGE, MIN_RATE, CappedServer
 
 MAX_LINE = 1024  # bytes, without the newline
 MAX_QUEUE = 256  # lines waiting for one slow client before it is dropped
+MAX_CLIENTS = 100  # members at once: a workshop room, with room to spare
 SLOW_TIMEOUT = 1.0  # seconds a broadcast waits, at most, for room in full queues
 LINE_TIMEOUT = 30.0  # seconds to finish a line once it has begun (None: no deadline)
 GUEST_NAME = re.compile(r"guest\d+")
@@ -90,18 +97,22 @@ class Member:
     reason: str = ""  # why it left, for the leave notice
 
 
-class ChatServer(BaseServer):
+class ChatServer(CappedServer, BaseServer):
     kind = "chat"
     protocol = "chat"  # not an echo: the echo fault battery leaves it out
     takes_handler = False
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, max_line: int = MAX_LINE,
                  max_queue: int = MAX_QUEUE, slow_timeout: float = SLOW_TIMEOUT,
-                 line_timeout: float | None = LINE_TIMEOUT, **options):
+                 line_timeout: float | None = LINE_TIMEOUT, max_clients: int = MAX_CLIENTS,
+                 min_age: float = MIN_AGE, min_rate: float = MIN_RATE, **options):
         if line_timeout is not None and not line_timeout > 0:
             raise ValueError(f"line_timeout must be above 0 seconds (or None), not {line_timeout}")
+        if max_clients < 1:
+            raise ValueError(f"max_clients must be at least 1, not {max_clients}")
         # send_buffer= (BaseServer's option): a small SO_SNDBUF shows a slow reader sooner
         super().__init__(host, port, **options)
+        self.init_cap(max_clients, min_age, min_rate)
         self.max_line = max_line
         self.max_queue = max_queue
         self.slow_timeout = slow_timeout
@@ -195,10 +206,37 @@ class ChatServer(BaseServer):
 
     # --- one client's session (runs on its reader thread) -----------------------
     def handle_new_client(self, client_id, conn, addr):
-        self.start_thread(self.serve_client, (client_id, conn, addr), name=f"chat-{client_id}")
+        if self.admit(client_id, conn, addr):  # room for it (made, if a quiet member held it)
+            self.start_thread(self.serve_client, (client_id, conn, addr),
+                              name=f"chat-{client_id}")
+
+    def refuse_crowded(self, client_id, conn, addr) -> None:
+        """The room is full of members who are new or busy: say so in one line, close."""
+        peer = f"{addr[0]}:{addr[1]}"
+        self.log.record("refuse", client_id, peer=peer, detail=text(
+            "the room is full: {count} members (max_clients)", count=self.max_clients))
+        try:
+            conn.sendall(f"* sorry, the room is full ({self.max_clients} members); "
+                         "try again later\n".encode())
+            conn.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # it left already
+        finally:
+            conn.close()
+            with self._lock:
+                self._connections.pop(client_id, None)
+            self.log.record("close", client_id, peer=peer)
+
+    def cut_client(self, client_id: int) -> bool:
+        """Cut a member to make room (crowd.py): the room is told why it left."""
+        with self._members_lock:
+            member = self._members.get(client_id)
+        if member is not None and not member.reason:
+            member.reason = "left (the room was full)"
+        return super().cut_client(client_id)
 
     def serve_session(self, session: Session) -> None:
-        client_id, conn = session.client_id, session.conn
+        client_id, conn = session.client_id, self.metered(session.client_id, session.conn)
         member = Member(client_id, f"guest{client_id}", conn, queue.Queue(self.max_queue))
         member.outbox.put_nowait(f"* welcome, you are {member.name}; {HELP}\n")
         # Join the room first, then start the writer: a client that has read its welcome
@@ -248,7 +286,7 @@ class ChatServer(BaseServer):
                 raise
             if not data:
                 last = decoder.finish()
-                if last:
+                if last and not self.was_cut(member.client_id):  # (cut: half a line, not said)
                     yield last  # a last line without "\n": deliver it, lose nothing
                 return
             lines = decoder.feed(data)
@@ -335,4 +373,6 @@ def _left(name: str, reason: str) -> str:
         return text("{name} left (too slow to read)", name=name)
     if reason == "left (connection lost)":
         return text("{name} left (connection lost)", name=name)
+    if reason == "left (the room was full)":
+        return text("{name} left (the room was full)", name=name)
     return text("{name} left", name=name)
