@@ -159,7 +159,7 @@ def upload(args: argparse.Namespace) -> int:
     name = args.name or Path(args.path).name
     try:
         result = send_file((args.host, args.port), args.path, args.name, timeout=args.timeout,
-                           progress=_progress(_t("uploading {0}", name)))
+                           progress=_progress(_t("uploading {0}", name)), replace=args.replace)
     except (OSError, TransferError, ValueError) as exc:
         _error(exc)
         return 1
@@ -466,6 +466,9 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "upload":
             p.add_argument("path", help=_("the file to send"))
             p.add_argument("--name", help=_("the name on the server (default: the file's own)"))
+            p.add_argument("--replace", action="store_true",
+                           help=_("overwrite a file of that name on the server (without it, "
+                                  "the server refuses a name it already has)"))
         else:
             p.add_argument("name", help=_("the file's name on the server"))
             p.add_argument("--to", default=".", help=_("a folder or a file path (default .)"))

@@ -6,9 +6,13 @@ imports the other.
 The protocol (the `files` server speaks it; see servers/files.py):
 
 * Every message is a *frame*: a 4-byte big-endian length, then that many bytes
-  (echo_lesson.protocol.encode_frame). Requests and replies are frames holding a small
-  UTF-8 JSON header, at most MAX_HEADER bytes.
-* Upload: the client sends {"op": "upload", "name": NAME, "size": N}. The server answers
+  (echo_lesson.protocol.encode_frame). Requests and replies are frames holding a UTF-8
+  JSON object: a request at most MAX_HEADER bytes (4 KiB), a reply at most MAX_REPLY
+  (1 MiB: a list of many files). Anything else (not JSON, not an object, nested too
+  deeply, too long) is refused with a sentence.
+* Upload: the client sends {"op": "upload", "name": NAME, "size": N}, and "replace": true
+  to overwrite a file of that name (without it, an existing name is refused). N is a
+  JSON whole number (not true, 1.0 or "1"). The server answers
   {"ok": true} (go ahead) or {"ok": false, "error": "..."} (and closes). The client then
   streams exactly N raw bytes, in chunks, followed by the 32-byte SHA-256 digest of
   them. The server answers {"ok": true, "size": N, "sha256": HEX} once the file is
@@ -17,7 +21,8 @@ The protocol (the `files` server speaks it; see servers/files.py):
   "values" (refusal()), so a client can show it in its own language (refusal_text()).
 * Download: {"op": "download", "name": NAME}. The server answers {"ok": true, "size": N}
   then N raw bytes then the 32-byte digest, or an error such as a missing file.
-* List: {"op": "list"} -> {"ok": true, "files": [[name, size], ...]}.
+* List: {"op": "list"} -> {"ok": true, "files": [[name, size], ...]}: the regular files
+  a client may download (no folders, links, pipes, or hidden names).
 * A name is a plain file name: no folder part ("/" or "\\"), not absolute, not "..",
   no leading ".", no control characters or ":", at most 255 bytes of UTF-8.
   Anything else is refused before a single byte of the file moves.
@@ -28,6 +33,7 @@ The protocol (the `files` server speaks it; see servers/files.py):
 from __future__ import annotations
 
 import json
+import reprlib
 from typing import Callable
 
 from .i18n import Foreign, Text, known_template, text
@@ -35,7 +41,8 @@ from .protocol import FRAME_PREFIX, encode_frame, frame_length
 from .streams import recv_exactly
 
 CHUNK = 256 * 1024  # bytes per read and send: the most either side holds of a file
-MAX_HEADER = 4096  # bytes of JSON in a request or a reply
+MAX_HEADER = 4096  # bytes of JSON in a request
+MAX_REPLY = 1024 * 1024  # bytes of JSON in a reply (a list of many files)
 DIGEST_SIZE = 32  # SHA-256
 FORBIDDEN = set('/\\:\0') | {chr(c) for c in range(32)} | {"\x7f"}
 
@@ -49,10 +56,14 @@ class TransferError(Exception):
 def check_name(name) -> str | None:
     """Why `name` is not a safe plain file name, or None if it is.
 
-    Pure: the server runs it on every name before touching the disk.
+    Pure: the server runs it on every name before touching the disk. The length is checked
+    first, so a refusal never quotes more than 255 bytes of a name.
     """
     if not isinstance(name, str) or not name:
         return text("a file name must be a non-empty string")
+    size = len(name.encode("utf-8", "surrogatepass"))
+    if size > 255:
+        return text("the name is {size} bytes of UTF-8; the limit is 255", size=size)
     if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
         return text("{name!r} is an absolute path; send a plain file name like 'notes.txt'",
                     name=name)
@@ -66,26 +77,49 @@ def check_name(name) -> str | None:
     if name.startswith("."):
         return text("{name!r} starts with '.': such names are hidden or reserved", name=name)
     try:
-        encoded = name.encode("utf-8")
+        name.encode("utf-8")
     except UnicodeEncodeError:
         return text("{name!r} is not valid text (a lone surrogate?)", name=name)
-    if len(encoded) > 255:
-        return text("the name is {size} bytes of UTF-8; the limit is 255", size=len(encoded))
     return None
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = _SHORT.maxlong = 60
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict = 2, 4, 4
+
+
+def shown(value) -> str:
+    """repr(value), cut short: how a message quotes a value a client sent (any JSON, as
+    long or as deeply nested as a request allows)."""
+    return _SHORT.repr(value)
+
+
+def whole_number(value) -> bool:
+    """True for a JSON whole number: an int, not a bool (True is an int in Python)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 # --- frames on a socket ---------------------------------------------------------------
+def encode_header(header: dict) -> bytes:
+    """A header as a frame: its length, then its UTF-8 JSON."""
+    return encode_frame(json.dumps(header, ensure_ascii=False).encode("utf-8"))
+
+
 def send_header(sock, header: dict) -> None:
-    sock.sendall(encode_frame(json.dumps(header, ensure_ascii=False).encode("utf-8")))
+    sock.sendall(encode_header(header))
 
 
-def recv_header(sock) -> dict:
-    """Read one JSON header frame; a clear error if it is not one."""
-    length = frame_length(recv_exactly(sock, FRAME_PREFIX), MAX_HEADER)
+def recv_header(sock, limit: int = MAX_HEADER) -> dict:
+    """Read one JSON header frame of at most `limit` bytes (MAX_HEADER for a request,
+    MAX_REPLY for a reply); a ValueError that says why if it is not one."""
+    length = frame_length(recv_exactly(sock, FRAME_PREFIX), limit)
     try:
         header = json.loads(recv_exactly(sock, length).decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise ValueError(text("the header is not UTF-8 JSON: {error}", error=str(exc))) from None
+    except RecursionError:  # [[[[...]]]]: json gives up deep inside, with no ValueError
+        raise ValueError(text("the header is nested too deeply to read; a header is one "
+                              "flat JSON object")) from None
     if not isinstance(header, dict):
         raise ValueError(text("the header must be a JSON object"))
     return header

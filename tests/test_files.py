@@ -1,13 +1,18 @@
 """File transfer: round trips, 100 MB in bounded memory, and its own fault suite."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import re
+import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -37,10 +42,11 @@ def write_file(path: Path, size: int) -> Path:
     return path
 
 
-def raw_upload_start(server, name: str, size: int) -> socket.socket:
+def raw_upload_start(server, name: str, size: int, **more) -> socket.socket:
     """Open an upload by hand, up to the server's go-ahead."""
     sock = socket.create_connection(server.address, timeout=5)
-    sock.sendall(encode_frame(json.dumps({"op": "upload", "name": name, "size": size}).encode()))
+    sock.sendall(encode_frame(json.dumps({"op": "upload", "name": name, "size": size,
+                                          **more}).encode()))
     assert read_reply(sock) == {"ok": True}
     return sock
 
@@ -171,7 +177,7 @@ def test_missing_file(files_server, tmp_path):
 def test_a_truncated_upload_keeps_nothing_and_the_old_file_survives(files_server, cut):
     server, folder = files_server
     (folder / "report.txt").write_bytes(b"the old version")
-    sock = raw_upload_start(server, "report.txt", 100_000)
+    sock = raw_upload_start(server, "report.txt", 100_000, replace=True)
     if cut == "reset":
         sock.sendall(b"x" * 50_000)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
@@ -312,3 +318,361 @@ def test_a_refusal_travels_with_its_template_and_reads_in_chinese(files_server, 
     lying = {"ok": False, "error": "all fine", "template": "bad request: {error}",
              "values": {"error": "something else"}}
     assert refusal_text(lying) == "all fine"  # the English as sent wins over a template
+
+
+# --- hostile clients and hostile servers (issue 15): every refusal is a sentence --------
+def send_raw(server, header: bytes) -> dict:
+    """One request sent by hand (any bytes in the frame), and the server's reply."""
+    with socket.create_connection(server.address, timeout=5) as sock:
+        sock.sendall(encode_frame(header))
+        return read_reply(sock)
+
+
+def test_a_list_of_500_files_arrives_whole(files_server):
+    server, folder = files_server
+    for i in range(500):
+        (folder / f"file-{i:03}.txt").write_bytes(b"x" * i)
+    files = list_files(server)
+    assert len(json.dumps(files)) > 2 * 4096  # far past a request's limit
+    assert files == [(f"file-{i:03}.txt", i) for i in range(500)]
+
+
+def test_a_list_longer_than_a_reply_may_be_is_refused_in_a_sentence(files_server, monkeypatch):
+    from echo_lesson import filewire
+
+    server, folder = files_server
+    for i in range(100):
+        (folder / f"file-{i:03}.txt").write_bytes(b"")
+    monkeypatch.setattr(filewire, "MAX_REPLY", 2000)  # the server's limit, not the client's
+    with pytest.raises(TransferError, match=r"^list: refused by the server: the folder holds "
+                                            r"100 files, too many to list in one reply of at "
+                                            r"most 2000 bytes$"):
+        list_files(server)
+
+
+@contextlib.contextmanager
+def one_reply_server(reply: bytes | None):
+    """A hostile or broken 'files server' on 127.0.0.1: it reads one request, answers
+    `reply` (raw bytes; None: nothing at all, until the client gives up) and closes."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(5)
+    client_gone = threading.Event()
+
+    def serve():
+        conn, _ = listener.accept()
+        with conn:
+            conn.settimeout(5)
+            el.recv_exactly(conn, int.from_bytes(el.recv_exactly(conn, 4), "big"))
+            try:
+                if reply is not None:
+                    conn.sendall(reply)
+                client_gone.wait(5)
+            except OSError:
+                pass  # the client stopped reading: it had seen enough
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()
+    finally:
+        client_gone.set()
+        thread.join(5)
+        listener.close()
+    assert not thread.is_alive()
+
+
+def frame_of(reply) -> bytes:
+    return encode_frame(json.dumps(reply).encode())
+
+
+HOSTILE_REPLIES = {
+    "a refusal of 150 KB": (frame_of({"ok": False, "error": "no " * 50_000}),
+                            r"refused by the server: no no no"),
+    "a frame of 4 GB": (b"\xff\xff\xff\xff", r"the server's reply is not one of the files "
+                        r"protocol \(frame of 4294967295 bytes announced; the limit is 1048576\)"),
+    "not UTF-8": (encode_frame(b"\xff\xfe"), r"not one of the files protocol \(the header is "
+                                             r"not UTF-8 JSON"),
+    "a JSON array": (encode_frame(b"[1, 2]"), r"\(the header must be a JSON object\)"),
+    "nested 5000 deep": (encode_frame(b"[" * 5000 + b"]" * 5000), r"nested too deeply"),
+    "a size that is text": (frame_of({"ok": True, "size": "12"}),
+                            r"the size must be a whole number of bytes, not '12'"),
+    "a size that is true": (frame_of({"ok": True, "size": True}),
+                            r"the size must be a whole number of bytes, not True"),
+    "ok that is not true": (frame_of({"ok": "yes", "size": 1}), r"refused by the server"),
+    "silence": (None, r"no answer from the server within 0.5 s"),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE_REPLIES)
+def test_whatever_the_server_answers_the_client_raises_a_transfer_error(tmp_path, case):
+    reply, message = HOSTILE_REPLIES[case]
+    with one_reply_server(reply) as address:
+        with pytest.raises(TransferError, match=f"^download of 'a.txt': .*{message}"):
+            download(address, "a.txt", tmp_path, timeout=0.5)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("files", [[["a", "1"]], [["a"]], "a", None, [["a", True]]])
+def test_a_list_that_is_not_name_size_pairs_is_a_transfer_error(files):
+    with one_reply_server(frame_of({"ok": True, "files": files})) as address:
+        with pytest.raises(TransferError, match=r"^list: the server's reply is not one of the "
+                                                r"files protocol \(the list of files is not a "
+                                                r"list of \[name, size\] pairs\)$"):
+            list_files(address, timeout=5)
+
+
+@pytest.mark.parametrize("size", [True, False, 1.0, 1e3, "10", None, -1, [1], {"n": 1},
+                                  "9" * 3000])
+def test_a_size_that_is_not_a_whole_number_is_refused(files_server, size):
+    server, folder = files_server
+    reply = send_raw(server, json.dumps({"op": "upload", "name": "a.bin", "size": size}).encode())
+    assert reply["ok"] is False
+    assert reply["error"].startswith("the size must be a whole number of bytes, not ")
+    assert len(reply["error"]) < 200  # a long value is shown cut short
+    assert folder_listing(folder) == []
+
+
+TOO_DEEP = "bad request: the header is nested too deeply to read; a header is one flat JSON object"
+NOT_AN_OBJECT = "bad request: the header must be a JSON object"
+
+
+@pytest.mark.parametrize("header, error", [
+    # How deep json reads before RecursionError depends on the Python (3.12 reads deeper):
+    # either way, a sentence.
+    (b"[" * 2000 + b"]" * 2000, {TOO_DEEP, NOT_AN_OBJECT}),
+    (b"[" * 4090, {TOO_DEEP, "bad request: the header is not UTF-8 JSON: Expecting value: "
+                             "line 1 column 4091 (char 4090)"}),
+    (b'{"":' * 800 + b"1" + b"}" * 800, {TOO_DEEP, "unknown op None: use upload, download or "
+                                                   "list"}),
+    (b'{"op": ' + b"[" * 500 + b"]" * 500 + b"}", "unknown op [[[...]]]: use upload, download "
+                                                  "or list"),
+    (json.dumps({"op": "x" * 4000}).encode(), "unknown op 'xxxxxxxxxxxxxxxxxxxxxxxxxxx..."
+                                              "xxxxxxxxxxxxxxxxxxxxxxxxxxxx': use upload, "
+                                              "download or list"),
+    (b"[1, 2]", NOT_AN_OBJECT),
+    (b"42", NOT_AN_OBJECT),
+    (b"null", NOT_AN_OBJECT),
+    (b"", "bad request: the header is not UTF-8 JSON: Expecting value: line 1 column 1 (char 0)"),
+])
+def test_a_header_that_is_not_a_flat_json_object_gets_a_sentence(files_server, header, error):
+    server, _ = files_server
+    assert len(header) <= 4096
+    reply = send_raw(server, header)
+    assert reply["ok"] is False
+    assert reply["error"] in error if isinstance(error, set) else reply["error"] == error
+    assert list_files(server) == []  # and the server still serves
+
+
+def test_folders_are_neither_listed_nor_sent_nor_replaced(files_server, tmp_path):
+    server, folder = files_server
+    (folder / "sub").mkdir()
+    (folder / "sub" / "inside.txt").write_bytes(b"x")
+    source = write_file(tmp_path / "a.bin", 10)
+    assert list_files(server) == []
+    refused = ("refused by the server: 'sub' on the server is not a regular file (a folder, a "
+               "pipe or a device); this server only sends and saves regular files")
+    with pytest.raises(TransferError, match=re.escape(f"download of 'sub': {refused}")):
+        download(server, "sub", tmp_path / "out.bin")
+    for replace in (False, True):
+        with pytest.raises(TransferError, match=re.escape(f"upload of 'sub': {refused}")):
+            upload(server, source, "sub", replace=replace)
+    assert (folder / "sub" / "inside.txt").read_bytes() == b"x"
+    assert not (tmp_path / "out.bin").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX only (CI is Linux)")
+def test_a_fifo_is_never_opened_and_stop_stays_quick(tmp_path):
+    threads_before, fds_before = live_threads(), open_fds()
+    folder = tmp_path / "served"
+    folder.mkdir()
+    os.mkfifo(folder / "pipe")
+    server = el.start_server("files", folder=folder)
+    start = time.monotonic()
+    assert list_files(server) == []
+    with pytest.raises(TransferError, match="'pipe' on the server is not a regular file"):
+        download(server, "pipe", tmp_path / "out.bin", timeout=2)
+    with pytest.raises(TransferError, match="'pipe' on the server is not a regular file"):
+        upload(server, write_file(tmp_path / "a.bin", 10), "pipe", replace=True, timeout=2)
+    assert time.monotonic() - start < 2
+    assert server.stop() == []
+    assert live_threads() == threads_before and open_fds() == fds_before
+    assert stat.S_ISFIFO(os.lstat(folder / "pipe").st_mode)
+
+
+def test_symbolic_links_are_left_out_and_never_followed(files_server, tmp_path):
+    server, folder = files_server
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"outside the folder")
+    (folder / "real.txt").write_bytes(b"12345")
+    (folder / "inside.txt").symlink_to(folder / "real.txt")
+    (folder / "outside.txt").symlink_to(secret)
+    (folder / "dangling.txt").symlink_to(tmp_path / "nothing")
+    assert list_files(server) == [("real.txt", 5)]  # its own size, links left out
+    source = write_file(tmp_path / "a.bin", 10)
+    for name in ("inside.txt", "outside.txt", "dangling.txt"):
+        refused = (f"refused by the server: '{name}' is a symbolic link on the server; this "
+                   "server does not follow links, as one may point outside its folder")
+        with pytest.raises(TransferError, match=re.escape(refused)):
+            download(server, name, tmp_path / "out.bin")
+        with pytest.raises(TransferError, match=re.escape(refused)):
+            upload(server, source, name, replace=True)
+        assert (folder / name).is_symlink()
+    assert secret.read_bytes() == b"outside the folder"
+    assert not (tmp_path / "out.bin").exists() and not (tmp_path / "nothing").exists()
+
+
+def test_unfinished_uploads_left_by_a_crash_are_removed_at_start(tmp_path):
+    folder = tmp_path / "served"
+    folder.mkdir()
+    for name in (".upload-abc123.part", ".upload-x.part"):  # what a crash leaves
+        (folder / name).write_bytes(b"half")
+    (folder / ".upload-dir.part").mkdir()  # not made by the server: kept, as is the rest
+    for name in ("notes.part", ".upload-notes.txt", "keep.txt"):
+        (folder / name).write_bytes(b"mine")
+    with el.start_server("files", folder=folder) as server:
+        said = [e.detail for e in server.log.events() if "unfinished" in e.detail]
+        assert said == ["removed 2 unfinished uploads (.upload-*.part) left in the folder by "
+                        "an earlier run"]
+        assert folder_listing(folder) == [".upload-dir.part", ".upload-notes.txt", "keep.txt",
+                                          "notes.part"]
+    with el.start_server("files", folder=folder) as server:  # nothing left to remove: silent
+        assert not [e for e in server.log.events() if "unfinished" in e.detail]
+
+
+def test_an_upload_does_not_overwrite_unless_asked(files_server, tmp_path):
+    from echo_lesson.i18n import translate
+
+    server, folder = files_server
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_bytes(b"first version")
+    second.write_bytes(b"second")
+    upload(server, first, "notes.txt")
+    with pytest.raises(TransferError) as refused:
+        upload(server, second, "notes.txt")
+    assert str(refused.value) == (
+        "upload of 'notes.txt': refused by the server: a file named 'notes.txt' is already on "
+        "the server; upload it under another name, or pass replace=True (--replace) to "
+        "overwrite it")
+    assert "服务器上已经有名为 'notes.txt' 的文件" in translate(refused.value, "zh")
+    assert (folder / "notes.txt").read_bytes() == b"first version"
+    upload(server, second, "notes.txt", replace=True)
+    assert (folder / "notes.txt").read_bytes() == b"second"
+    reply = send_raw(server, b'{"op": "upload", "name": "notes.txt", "size": 1, "replace": 1}')
+    assert reply["error"] == "replace must be true or false, not 1"
+    assert folder_listing(folder) == ["notes.txt"]
+
+
+def test_cli_upload_replace(files_server, tmp_path, capsys):
+    server, folder = files_server
+    source = write_file(tmp_path / "notes.txt", 100)
+    port = str(server.port)
+    assert cli_main(["upload", "--port", port, str(source)]) == 0
+    assert cli_main(["upload", "--port", port, str(source)]) == 1
+    assert "pass replace=True (--replace) to overwrite it" in capsys.readouterr().err
+    source.write_bytes(b"new")
+    assert cli_main(["upload", "--port", port, str(source), "--replace"]) == 0
+    assert (folder / "notes.txt").read_bytes() == b"new"
+
+
+def test_one_name_is_uploaded_by_one_client_at_a_time(files_server, tmp_path):
+    server, folder = files_server
+    with raw_upload_start(server, "same.bin", 10) as first:
+        with pytest.raises(TransferError, match="'same.bin' is being uploaded by another "
+                                                "client right now; try again when that upload "
+                                                "is done"):
+            upload(server, write_file(tmp_path / "a.bin", 10), "same.bin", replace=True)
+        first.sendall(b"x" * 10 + hashlib.sha256(b"x" * 10).digest())
+        assert read_reply(first)["ok"] is True
+    assert (folder / "same.bin").read_bytes() == b"x" * 10
+
+
+def test_at_most_max_uploads_at_once_and_each_gives_its_place_back(tmp_path):
+    source = write_file(tmp_path / "a.bin", 1000)
+    with el.start_server("files", folder=tmp_path / "served", max_uploads=2) as server:
+        for i in range(5):  # one after another: each upload gives its place back when done
+            upload(server, source, f"done-{i}.bin")
+        held = [raw_upload_start(server, f"held-{i}.bin", 100) for i in range(2)]
+        with pytest.raises(TransferError, match="this server already takes 2 uploads at once; "
+                                                "try again in a moment"):
+            upload(server, source, "third.bin")
+        held.pop().close()  # cut off: its place comes back too
+        assert server.log.wait_for(lambda evs: any("held-1.bin" in e.detail and "cut off" in
+                                                   e.detail for e in evs if e.kind == "refuse"))
+        upload(server, source, "third.bin")
+        held.pop().close()
+
+
+def test_uploads_in_progress_share_max_total_bytes(tmp_path):
+    source = write_file(tmp_path / "a.bin", 300)
+    with el.start_server("files", folder=tmp_path / "served", max_total=1000) as server:
+        with raw_upload_start(server, "big.bin", 800):
+            with pytest.raises(TransferError, match=re.escape(
+                    "'a.bin' is 300 bytes, and the uploads in progress already hold 800 of the "
+                    "1000 bytes this server sets aside for them; try again when they are done")):
+                upload(server, source)
+            with raw_upload_start(server, "small.bin", 200):
+                pass
+        assert server.log.wait_for(lambda evs: sum(e.kind == "refuse" and "cut off" in e.detail
+                                                   for e in evs) == 2)
+        upload(server, source)  # both gave their bytes back
+
+
+def test_an_upload_the_disk_cannot_hold_is_refused_before_a_byte_moves(tmp_path):
+    folder = tmp_path / "served"
+    folder.mkdir()
+    free = shutil.disk_usage(folder).free
+    with el.start_server("files", folder=folder, max_size=1 << 62,
+                         max_total=1 << 62) as server:
+        reply = send_raw(server, json.dumps({"op": "upload", "name": "huge.bin",
+                                             "size": free * 2}).encode())
+        assert reply["ok"] is False
+        assert re.fullmatch(rf"'huge.bin' is {free * 2} bytes, and the server's disk has room "
+                            r"for \d+ more bytes; send a smaller file, or free some space on "
+                            r"the server", reply["error"]), reply["error"]
+    with el.start_server("files", folder=folder, keep_free=1 << 62) as server:
+        with pytest.raises(TransferError, match="the server's disk has room for 0 more bytes"):
+            upload(server, write_file(tmp_path / "one.bin", 1))
+    assert folder_listing(folder) == []
+
+
+def test_forty_uploads_of_1_gib_at_once_are_not_all_accepted(tmp_path):
+    """The issue's case, with the defaults: 40 x 1 GiB announced at once."""
+    folder = tmp_path / "served"
+    with el.start_server("files", folder=folder) as server:
+        socks, replies = [], []
+        try:
+            for i in range(40):
+                sock = socket.create_connection(server.address, timeout=5)
+                socks.append(sock)
+                sock.sendall(encode_frame(json.dumps(
+                    {"op": "upload", "name": f"big-{i}.bin", "size": 1 << 30}).encode()))
+                replies.append(read_reply(sock))
+        finally:
+            for sock in socks:
+                sock.close()
+        accepted = [r for r in replies if r["ok"]]
+        refused = [r["error"] for r in replies if not r["ok"]]
+        assert len(accepted) <= 4  # max_total, 4 GiB, holds four at most
+        assert len(refused) >= 36 and all(
+            "this server sets aside for them" in e or "the server's disk has room" in e
+            for e in refused), set(refused)
+        assert server.log.wait_for(lambda evs: sum(e.kind == "close" for e in evs) == 40)
+    assert not folder.exists() or folder_listing(folder) == []
+
+
+@pytest.mark.parametrize("bad", ["a file", "inside a file"])
+def test_a_failed_start_releases_its_port(tmp_path, bad):
+    in_the_way = tmp_path / "notes.txt"
+    in_the_way.write_bytes(b"x")
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    folder = in_the_way if bad == "a file" else in_the_way / "served"
+    with pytest.raises(OSError) as failed:
+        el.start_server("files", port=port, folder=folder)
+    # failed.value is kept alive, as a notebook keeps its last traceback: the port is free
+    with el.start_server("files", port=port, folder=tmp_path / "served") as server:
+        assert server.port == port
+        assert list_files(server) == []
+    assert isinstance(failed.value, NotADirectoryError)
+    assert str(failed.value) == (f"{folder} is not a folder (it is a file, or inside one): "
+                                 "pass folder= a folder; it is created if missing")

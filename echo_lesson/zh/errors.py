@@ -48,4 +48,38 @@ TEXTS = {
         "{character!r} 无法用 {encoding} 编码；请选择 UTF-8，或者去掉那个字符。",
     "the server closed the connection after {got} of {n} bytes":
         "服务器只发回了 {n} 字节中的 {got} 字节就关闭了连接",
+    # the files server (servers/files.py): its start, and its refusals (the older ones and
+    # its events are in zh/events.py)
+    "{folder} is not a folder (it is a file, or inside one): pass folder= a folder; it is "
+    "created if missing":
+        "{folder} 不是文件夹（它是一个文件，或者在一个文件里面）：folder= 要给一个文件夹，"
+        "不存在的话会自动创建",
+    "removed {count} unfinished uploads (.upload-*.part) left in the folder by an earlier run":
+        "删除了上次运行留在文件夹里的 {count} 个未完成的上传（.upload-*.part）",
+    "replace must be true or false, not {value}": "replace 必须是 true 或 false，而不是 {value}",
+    "the folder holds {count} files, too many to list in one reply of at most {limit} bytes":
+        "文件夹里有 {count} 个文件，太多了，一个最多 {limit} 字节的回复列不下",
+    "{name!r} is being uploaded by another client right now; try again when that upload is "
+    "done": "另一个客户端正在上传 {name!r}；等那次上传结束后再试",
+    "this server already takes {limit} uploads at once; try again in a moment":
+        "这个服务器已经在同时接收 {limit} 个上传了；请稍后再试",
+    "{name!r} is {size} bytes, and the uploads in progress already hold {reserved} of the "
+    "{limit} bytes this server sets aside for them; try again when they are done":
+        "{name!r} 有 {size} 字节，而正在进行的上传已经占用了服务器为上传预留的 {limit} 字节中的 "
+        "{reserved} 字节；等它们结束后再试",
+    "{name!r} is {size} bytes, and the server's disk has room for {room} more bytes; send a "
+    "smaller file, or free some space on the server":
+        "{name!r} 有 {size} 字节，而服务器的磁盘只能再放下 {room} 字节；请发一个小一点的文件，"
+        "或者在服务器上腾出一些空间",
+    "{name!r} is a symbolic link on the server; this server does not follow links, as one "
+    "may point outside its folder":
+        "{name!r} 在服务器上是一个符号链接；这个服务器不跟随链接，因为链接可能指向它的文件夹以外",
+    "{name!r} cannot be read on the server: {error}": "服务器读不了 {name!r}：{error}",
+    "{name!r} on the server is not a regular file (a folder, a pipe or a device); this "
+    "server only sends and saves regular files":
+        "服务器上的 {name!r} 不是普通文件（而是文件夹、管道或设备）；这个服务器只发送和保存普通文件",
+    "a file named {name!r} is already on the server; upload it under another name, or pass "
+    "replace=True (--replace) to overwrite it":
+        "服务器上已经有名为 {name!r} 的文件；请换个名字上传，或者传入 replace=True（--replace）"
+        "覆盖它",
 }

@@ -68,9 +68,9 @@ TEXTS = {
     "{name!r}, sha256 ok": "{name!r}，sha256 校验通过",
     "nothing received for {seconds:g} s; disconnected": "{seconds:g} 秒内什么也没收到，已断开",
     "bad request: {error}": "请求有误：{error}",
-    "unknown op {op!r}: use upload, download or list": "未知操作 {op!r}：请用 upload、download 或 list",
+    "unknown op {op}: use upload, download or list": "未知操作 {op}：请用 upload、download 或 list",
     "{name!r} is not inside the server's folder": "{name!r} 不在服务器的文件夹里",
-    "the size must be a whole number of bytes, not {size!r}": "大小必须是整数个字节，而不是 {size!r}",
+    "the size must be a whole number of bytes, not {size}": "大小必须是整数个字节，而不是 {size}",
     "{name!r} is {size} bytes; this server takes at most {limit} bytes per file":
         "{name!r} 有 {size} 字节；这个服务器每个文件最多接收 {limit} 字节",
     "checksum mismatch: {name!r} was damaged on the way and was not kept; send it again":
