@@ -18,7 +18,7 @@ import threading
 from .client import EchoClient, to_bytes
 from .i18n import LANGUAGES, language, set_language, text, translate, width
 from .progress import terminal_progress
-from .protocol import decode_data
+from .protocol import decode_data, printable
 from .servers import KINDS, AddressNotHereError, PortInUseError, exposure_warning
 
 LANG_ENV = "ECHO_LESSON_LANG"
@@ -60,7 +60,7 @@ def serve(args: argparse.Namespace) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the CLI prints its own warning below
             server = start_server(args.kind, host=args.host, port=args.port,
-                                  **_kind_options(args))
+                                  log_data=not args.quiet, **_kind_options(args))
     except OSError as exc:
         _error(exc.strerror or exc)
         if isinstance(exc, PortInUseError):
@@ -72,12 +72,9 @@ def serve(args: argparse.Namespace) -> int:
                      "address this computer has (`ip addr` or `ipconfig` lists them; 0.0.0.0 "
                      "means all of them)"), file=sys.stderr)
         return 1
-    print(f"listening on {server.host}:{server.port}", flush=True)  # contract: never translated
-    if warning:
-        print(_explain(warning), file=sys.stderr, flush=True)
-    print(_t("press Ctrl+C to stop"), file=sys.stderr, flush=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
+
     def dropped(count: int) -> None:
         print(_t("({0:,} events not shown: the server's log keeps the latest {1:,}, and "
                  "this console fell behind)", count, server.log.max_events),
@@ -90,19 +87,25 @@ def serve(args: argparse.Namespace) -> int:
         seen = event.seq + 1
         if event.kind != "listen" and not (args.quiet and event.kind in QUIET):
             try:
-                print(f"{event.t:8.3f}s  {event.describe()}", flush=True)
+                # printable: a client's escape sequence must not clear or retitle this
+                # console (chat names and lines, file names: whatever a client chose)
+                print(f"{event.t:8.3f}s  {printable(event.describe())}", flush=True)
             except BrokenPipeError:  # `serve ... | head -n1` read what it wanted: keep
                 _output_gone()       # serving, quietly, until Ctrl+C or SIGTERM
 
-    try:
+    try:  # Ctrl+C may come at any moment from here on, even before the first event
+        print(f"listening on {server.host}:{server.port}", flush=True)  # never translated
+        if warning:
+            print(_explain(warning), file=sys.stderr, flush=True)
+        print(_t("press Ctrl+C to stop"), file=sys.stderr, flush=True)
         for event in server.log.follow(done, on_gap=dropped):
             show(event)
     except KeyboardInterrupt:
         pass
-    for event in server.log.since(seen)[0]:  # what happened before the stop, all of it
-        show(event)
-    print(_t("stopping..."), file=sys.stderr, flush=True)
     try:
+        for event in server.log.since(seen)[0]:  # what happened before the stop, all of it
+            show(event)
+        print(_t("stopping..."), file=sys.stderr, flush=True)
         server.stop()
     except KeyboardInterrupt:  # a second Ctrl+C: go at once (the server threads are daemons)
         return 130
@@ -119,8 +122,8 @@ def _output_gone() -> None:
 # Options only some kinds take: the option's name -> (keyword, the kinds that take it).
 KIND_OPTIONS = {
     "--folder": ("folder", ("files",)),
-    "--max-clients": ("max_clients", ("robust",)),
-    "--idle-timeout": ("idle_timeout", ("robust",)),
+    "--max-clients": ("max_clients", ("robust", "chat", "files")),
+    "--idle-timeout": ("idle_timeout", ("robust", "files")),
 }
 
 
@@ -444,12 +447,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=port_number, default=8080, help=_("0 lets the system choose"))
     p.add_argument("--folder", help=_("--kind files only: the folder it serves "
                                       "(default ./echo-files, created if missing)"))
-    p.add_argument("--max-clients", type=int, help=_("--kind robust only: how many clients it "
-                                                     "serves at once; one more is told the "
-                                                     "server is full (default 100)"))
-    p.add_argument("--idle-timeout", type=float, help=_("--kind robust only: disconnect a "
-                                                        "client that sends or reads nothing "
-                                                        "for this many seconds (default 60)"))
+    p.add_argument("--max-clients", type=int, help=_(
+        "--kind robust, chat or files: how many clients it serves at once; when full, a "
+        "newcomer takes the place of the slowest client, or is told the server is full "
+        "(default 100)"))
+    p.add_argument("--idle-timeout", type=float, help=_(
+        "--kind robust or files: disconnect a client that sends or reads nothing for this "
+        "many seconds (default 60 for robust, 30 for files)"))
     p.add_argument("--quiet", action="store_true",
                    help=_("print connections and errors only, no line per recv and send"))
     p.set_defaults(run=serve)

@@ -156,8 +156,36 @@ def test_serve_quiet_prints_connections_not_each_recv():
     assert not any("received" in line or "sent" in line for line in lines), out
 
 
+def test_serve_never_prints_a_clients_escape_sequences_raw():
+    """A chat line or name with ANSI/OSC escapes (clear screen, window title) reaches the
+    instructor's console as visible text, never as codes the terminal obeys."""
+    proc = subprocess.Popen([*CLI, "serve", "--kind", "chat", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            encoding="utf-8")
+    try:
+        first = proc.stdout.readline().strip()
+        assert first.startswith("listening on 127.0.0.1:"), first + proc.stderr.read()
+        port = int(first.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(b"\x1b[2J\x1b]0;pwned\x07hello\n/quit\n")
+            while sock.recv(1024):  # until the server closes: the line was handled
+                pass
+        lines = []
+        while not any("said" in line for line in lines):
+            lines.append(proc.stdout.readline())
+            assert lines[-1], "serve ended before printing the line"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+    printed = "".join(lines) + out
+    assert "\x1b" not in printed and "\x07" not in printed, printed
+    assert "\\x1b[2J" in printed and "hello" in printed, printed
+
+
 @pytest.mark.parametrize("args, says", [
-    (["--kind", "threaded", "--max-clients", "5"], "--max-clients is only for --kind robust"),
+    (["--kind", "threaded", "--max-clients", "5"],
+     "--max-clients is only for --kind robust / chat / files"),
+    (["--kind", "chat", "--idle-timeout", "5"], "--idle-timeout is only for --kind robust / files"),
     (["--kind", "robust", "--idle-timeout", "0"], "--idle-timeout must be more than 0, not 0.0"),
     (["--kind", "robust", "--max-clients", "many"], "invalid int value: 'many'"),
 ])
@@ -205,3 +233,33 @@ def test_serve_keeps_serving_when_its_output_goes_away():
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=10)
     assert proc.returncode == 0 and "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is a POSIX signal")
+def test_a_second_ctrl_c_while_stopping_leaves_at_once():
+    """robust's stop gives a busy client its grace period (0.4 s); a second Ctrl+C in that
+    time leaves at once, exit status 130, no traceback."""
+    proc = subprocess.Popen([*CLI, "serve", "--kind", "robust", "--port", "0", "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            encoding="utf-8")
+    try:
+        first = proc.stdout.readline().strip()
+        assert first.startswith("listening on 127.0.0.1:"), first + proc.stderr.read()
+        port = int(first.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as busy:
+            busy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            busy.setblocking(False)
+            for _ in range(2000):  # send without reading: the echo cannot finish in time
+                try:
+                    busy.send(b"x" * 65536)
+                except BlockingIOError:
+                    break
+            assert proc.stderr.readline()  # "press Ctrl+C to stop"
+            proc.send_signal(signal.SIGINT)
+            assert "stopping" in proc.stderr.readline()
+            proc.send_signal(signal.SIGINT)  # within the grace period
+            out, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert "Traceback" not in err, err

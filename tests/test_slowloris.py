@@ -8,6 +8,7 @@ goes on, and accounts for every connection after the stop.
 """
 from __future__ import annotations
 
+import json
 import selectors
 import socket
 import threading
@@ -15,7 +16,7 @@ import time
 
 import pytest
 
-from echo_lesson import filewire
+from echo_lesson.transfer import list_files
 from echo_lesson.protocol import encode_frame
 from echo_lesson.runner import start_server
 from echo_lesson.servers.crowd import Meter, slowest
@@ -121,10 +122,18 @@ def probe_chat(address) -> None:
         assert got.startswith(b"* welcome, you are guest"), got
 
 
+def probe_files(address) -> None:
+    assert list_files(address, timeout=SERVED_WITHIN) == []
+
+
+UPLOAD_REQUEST = encode_frame(json.dumps({"op": "upload", "name": "slow.txt",
+                                          "size": 10}).encode())
+
 KINDS = {
     # kind: (the trickle's bytes, a newcomer's request that must be served)
     "robust": (b"x" * 1000, probe_robust),
     "chat": (b"x" * 1000, probe_chat),  # a line that never ends (line_timeout is 30 s)
+    "files": (UPLOAD_REQUEST, probe_files),  # a request header, a byte at a time
 }
 
 
@@ -188,4 +197,27 @@ def test_an_idle_client_is_never_cut_while_there_is_room():
         assert not server.log.events("evict")
         idle.sendall(b"still here")
         assert idle.recv(10) == b"still here"
+    server.stop()
+
+
+def test_a_files_request_must_arrive_whole_within_header_timeout():
+    """idle_timeout is per recv; header_timeout is for the whole header, however it trickles."""
+    server = start_server("files", header_timeout=0.6, idle_timeout=5)
+    with socket.create_connection(server.address, timeout=TIMEOUT) as sock:
+        reply = b""
+        for byte in UPLOAD_REQUEST:  # one byte every 0.1 s: never silent for idle_timeout
+            try:
+                sock.sendall(bytes([byte]))
+            except OSError:
+                break
+            sock.settimeout(0.1)
+            try:
+                reply += sock.recv(4096)  # the refusal, once the deadline passed
+            except TimeoutError:
+                continue
+            break
+        sock.settimeout(TIMEOUT)
+        while chunk := sock.recv(4096):
+            reply += chunk
+    assert b"did not arrive whole within 0.6 s" in reply, reply
     server.stop()

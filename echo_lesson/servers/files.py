@@ -24,7 +24,12 @@ bytes in chunks, then a SHA-256 digest). What this server promises:
   (one event says how many): a folder is served by one server at a time.
 * A request, its header at most MAX_HEADER bytes, is answered: a refusal is a sentence,
   whatever the client sent (not JSON, not an object, nested too deeply, a bad size).
-* A client that sends nothing for `idle_timeout` seconds is disconnected.
+* A client that sends nothing for `idle_timeout` seconds (30) is disconnected, and a
+  request's header must arrive whole within `header_timeout` seconds (10), however it
+  trickles in.
+* At most `max_clients` clients at once (100). When full, a newcomer takes the place of
+  the slowest client that has been connected for `min_age` seconds, or gets a refusal
+  (crowd.py has the rule), so a trickle of uploads cannot lock the server.
 
 folder=None makes a fresh temporary folder, removed with the server (server_close);
 a folder you pass is never removed. A folder that cannot be made (a file is in the way)
@@ -38,6 +43,7 @@ import shutil
 import stat
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from .. import filewire
@@ -46,11 +52,14 @@ from ..filewire import (CHUNK, DIGEST_SIZE, TransferError, check_name, copy_exac
 from ..i18n import text, translate
 from ..streams import recv_exactly
 from .base import BaseServer, Session
+from .crowd import MIN_AGE, MIN_RATE, CappedServer
 
 MAX_SIZE = 1 << 30  # 1 GiB per file
 MAX_UPLOADS = 8  # uploads at once
 MAX_TOTAL = 4 << 30  # 4 GiB reserved by the uploads in progress, between them
 KEEP_FREE = 64 << 20  # 64 MiB left free on the folder's disk, whatever is uploaded
+MAX_CLIENTS = 100  # clients at once (crowd.py: a full server makes room, or refuses)
+HEADER_TIMEOUT = 10.0  # seconds for a whole request header to arrive
 PART_PREFIX, PART_SUFFIX = ".upload-", ".part"
 
 
@@ -81,7 +90,29 @@ def remove_stale_parts(folder: Path) -> int:
     return removed
 
 
-class FilesServer(BaseServer):
+class Deadline:
+    """A socket whose recv gives up (TimeoutError) once `seconds` have passed in all, not
+    only when one recv waits `idle` seconds: a client sending a byte now and then cannot
+    make a request last for ever. `.passed` says which of the two ended it."""
+
+    def __init__(self, conn, seconds: float, idle: float | None):
+        self._conn, self._idle = conn, idle
+        self._ends = time.monotonic() + seconds
+        self.passed = False  # True: the whole deadline, not one silent wait, ran out
+
+    def recv(self, bufsize: int, *flags) -> bytes:
+        left = self._ends - time.monotonic()
+        self.passed = left <= 0 or (self._idle is not None and left < self._idle)
+        if left <= 0:
+            raise TimeoutError("the deadline passed")
+        self._conn.settimeout(left if self._idle is None else min(left, self._idle))
+        try:
+            return self._conn.recv(bufsize, *flags)
+        finally:
+            self._conn.settimeout(self._idle)
+
+
+class FilesServer(CappedServer, BaseServer):
     kind = "files"
     protocol = "files"  # not an echo: the echo fault battery leaves it out
     takes_handler = False
@@ -89,7 +120,11 @@ class FilesServer(BaseServer):
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, folder=None,
                  max_size: int = MAX_SIZE, idle_timeout: float = 30.0,
                  max_uploads: int = MAX_UPLOADS, max_total: int = MAX_TOTAL,
-                 keep_free: int = KEEP_FREE, **options):
+                 keep_free: int = KEEP_FREE, max_clients: int = MAX_CLIENTS,
+                 header_timeout: float = HEADER_TIMEOUT, min_age: float = MIN_AGE,
+                 min_rate: float = MIN_RATE, **options):
+        if max_clients < 1:
+            raise ValueError(f"max_clients must be at least 1, not {max_clients}")
         # The folder first: a start that fails here has taken no port yet.
         self._own_folder = folder is None
         self.folder = Path(tempfile.mkdtemp(prefix="echo-lesson-files-")).resolve() \
@@ -105,8 +140,10 @@ class FilesServer(BaseServer):
             self.log.record("error", detail=text(
                 "removed {count} unfinished uploads (.upload-*.part) left in the folder by "
                 "an earlier run", count=stale))
+        self.init_cap(max_clients, min_age, min_rate)
         self.max_size = max_size
         self.idle_timeout = idle_timeout
+        self.header_timeout = header_timeout
         self.max_uploads = max_uploads
         self.max_total = max_total
         self.keep_free = keep_free
@@ -114,7 +151,27 @@ class FilesServer(BaseServer):
         self._uploads: dict[str, int] = {}  # name -> bytes reserved, for uploads in progress
 
     def handle_new_client(self, client_id, conn, addr):
-        self.start_thread(self.serve_client, (client_id, conn, addr), name=f"files-{client_id}")
+        if self.admit(client_id, conn, addr):  # room for it (made, if a slow client held it)
+            self.start_thread(self.serve_client, (client_id, conn, addr),
+                              name=f"files-{client_id}")
+
+    def refuse_crowded(self, client_id, conn, addr) -> None:
+        """Full of clients that are new or busy: a refusal frame (the client raises a
+        TransferError with this sentence), then close."""
+        peer = f"{addr[0]}:{addr[1]}"
+        detail = text("the server is busy: {count} clients already (max_clients); try again "
+                      "in a moment", count=self.max_clients)
+        self.log.record("refuse", client_id, peer=peer, detail=detail)
+        try:
+            conn.settimeout(1.0)  # a refusal is small; never wait long on a stranger
+            send_header(conn, refusal(detail))
+        except OSError:
+            pass  # it left already
+        finally:
+            conn.close()
+            with self._lock:
+                self._connections.pop(client_id, None)
+            self.log.record("close", client_id, peer=peer)
 
     def server_close(self) -> None:
         super().server_close()
@@ -123,15 +180,20 @@ class FilesServer(BaseServer):
 
     # --- one request per connection ---------------------------------------------
     def serve_session(self, session: Session) -> None:
-        conn = session.conn
+        session.conn = conn = self.metered(session.client_id, session.conn)
         conn.settimeout(self.idle_timeout)
-        try:
-            request = recv_header(conn)
+        reader = Deadline(conn, self.header_timeout, self.idle_timeout)
+        try:  # the whole request within header_timeout: a trickle cannot stretch it
+            request = recv_header(reader)
         except TimeoutError:
-            self._refuse(session, text("nothing received for {seconds:g} s; disconnected",
-                                      seconds=self.idle_timeout))
+            self._refuse(session, text(
+                "the request did not arrive whole within {seconds:g} s; disconnected",
+                seconds=self.header_timeout) if reader.passed else text(
+                "nothing received for {seconds:g} s; disconnected", seconds=self.idle_timeout))
             return
         except (ValueError, ConnectionError) as exc:
+            if self.was_cut(session.client_id):
+                return  # we ended it (a stop, or room made for a newcomer): no refusal
             self._refuse(session, text("bad request: {error}", error=str(exc)))
             return
         op = request.get("op")

@@ -82,4 +82,9 @@ TEXTS = {
     "replace=True (--replace) to overwrite it":
         "服务器上已经有名为 {name!r} 的文件；请换个名字上传，或者传入 replace=True（--replace）"
         "覆盖它",
+    # the files server's cap and request deadline (servers/files.py)
+    "the server is busy: {count} clients already (max_clients); try again in a moment":
+        "服务器正忙：已经有 {count} 个客户端（max_clients）；请稍后再试",
+    "the request did not arrive whole within {seconds:g} s; disconnected":
+        "请求没能在 {seconds:g} 秒内完整到达；已断开",
 }

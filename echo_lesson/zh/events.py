@@ -19,6 +19,7 @@ TEXTS = {
     "{who} refused: {detail}": "{who} 被拒绝：{detail}",
     "{who} timed out: {detail}": "{who} 超时：{detail}",
     "{who} vanished: {detail}": "{who} 突然消失了：{detail}",
+    "{who} was cut to make room: {detail}": "{who} 被断开，好给新客户端腾位置：{detail}",
     "server stopped": "服务器已停止",
     "server stopped ({detail})": "服务器已停止（{detail}）",
     "{who}: stopping {detail}": "{who}：正在停止{detail}",
@@ -42,6 +43,11 @@ TEXTS = {
         "{seconds:g} 秒内什么也没读（idle_timeout），已断开",
     "{count} clients already connected, the limit (max_clients)":
         "已经连着 {count} 个客户端，达到上限（max_clients）",
+    # crowd: a full server makes room (slowloris)
+    "the server was full ({count} clients, max_clients) and this client was the slowest: "
+    "{rate:.1f} bytes/s over the last {seconds:g} s (under {least:g})":
+        "服务器已满（{count} 个客户端，max_clients），这个客户端最慢："
+        "最近 {seconds:g} 秒平均 {rate:.1f} 字节/秒（低于 {least:g}）",
     "(no new clients; {count} connected get up to {seconds:g} s to finish)":
         "（不再接受新客户端；已连接的 {count} 个客户端最多还有 {seconds:g} 秒完成）",
     "{count} busy clients when the grace period ended": "宽限期结束时还有 {count} 个客户端在忙",
@@ -55,6 +61,8 @@ TEXTS = {
     "{name} left": "{name} 离开了",
     "{name} left (too slow to read)": "{name} 离开了（读得太慢）",
     "{name} left (connection lost)": "{name} 离开了（连接断了）",
+    "{name} left (the room was full)": "{name} 离开了（聊天室满了）",
+    "the room is full: {count} members (max_clients)": "聊天室满了：已有 {count} 个成员（max_clients）",
     "{name} left (too slow to read): {count} lines were waiting for it":
         "{name} 离开了（读得太慢）：有 {count} 行在等它读",
     "{name} left (connection lost): {why}": "{name} 离开了（连接断了）：{why}",
