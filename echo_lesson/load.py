@@ -15,6 +15,7 @@ idle, then check that every one of them still echoes.
 """
 from __future__ import annotations
 
+import errno
 import multiprocessing
 import os
 import selectors
@@ -23,6 +24,7 @@ import time
 from array import array
 from dataclasses import asdict, dataclass
 
+from .limits import raise_fd_limit, select_limit
 from .progress import make_progress
 from .targets import address_of, label_of
 
@@ -215,33 +217,38 @@ def run_load(target, concurrency: int = 10, size: int = 1024, duration: float = 
 # --- the capacity test ------------------------------------------------------------------
 @dataclass
 class CapacityResult:
+    """How many of `requested` connections opened at once a server held, and why the others
+    failed. requested = echoed + no_echo + refused + never_completed + failed + not_tried."""
+
     target: str
-    requested: int  # connections opened at once
+    requested: int  # connections asked for
     connected: int  # of those, how many the client saw connected
     echoed: int  # of those, how many then echoed a message exactly: the connections held
     fd_limit: int  # this process's soft limit on open files, after raising it
     seconds: float
+    refused: int = 0  # the server's system said no (ECONNREFUSED): nobody listening, or full
+    never_completed: int = 0  # the handshake did not finish in time (a full listen backlog)
+    no_echo: int = 0  # connected, but no exact echo in time (or the server closed it)
+    failed: int = 0  # another error while connecting (a reset, ...)
+    not_tried: int = 0  # over this process's own limits (open files, Windows' select)
+    connect_seconds: float = 0.0  # from the first connect to the last one that completed
+    limited_by: str = ""  # why some were not tried, in words; "" if all were
 
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def reasons(self) -> dict[str, int]:
+        """Why connections were not held, for the ones that were not (zero counts left out)."""
+        counts = {"refused": self.refused, "never completed": self.never_completed,
+                  "no echo in time": self.no_echo, "other error": self.failed,
+                  "not tried": self.not_tried}
+        return {why: count for why, count in counts.items() if count}
+
     def __str__(self) -> str:
+        why = ", ".join(f"{count:,} {reason}" for reason, count in self.reasons().items())
         return (f"{self.target}: {self.echoed:,} of {self.requested:,} connections held "
-                f"and echoing ({self.connected:,} connected)")
-
-
-def raise_fd_limit(needed: int) -> int:
-    """Raise this process's soft limit on open files towards `needed` (up to the hard
-    limit); return the soft limit now in force."""
-    try:
-        import resource
-    except ImportError:  # Windows: no such limit to raise
-        return needed
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and soft < needed:
-        soft = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
-    return soft
+                f"and echoing ({self.connected:,} connected in {self.connect_seconds:.1f} s)"
+                + (f"; not held: {why}" if why else ""))
 
 
 def hold_connections(target, n: int = 1000, *, timeout: float = 10.0, hold: float = 0.2,
@@ -252,16 +259,27 @@ def hold_connections(target, n: int = 1000, *, timeout: float = 10.0, hold: floa
     timeout: how long the connections may take to open (and, unless echo_timeout says
     otherwise, how long the echoes may take). A client whose connection the server's listen
     backlog dropped retries after 1 s, then 3 s: give a burst a few seconds.
+    Never more than this process may open: its open-files limit (raised first), and on
+    Windows the 512 sockets one select() watches; the result says how many were not tried.
     """
     address = address_of(target)
     label = label or label_of(target)
     fd_limit = raise_fd_limit(n + 64)
+    tries, limited_by = min(n, fd_limit - 32), ""
+    if tries < n:
+        limited_by = f"this process may open {fd_limit:,} files (its soft limit)"
+    watch = select_limit()
+    if watch is not None and tries > watch - 12:
+        tries = watch - 12
+        limited_by = f"one select() on this system watches at most {watch} sockets"
     show = make_progress(progress, f"{label}, {n:,} connections")
     started = time.perf_counter()
     selector = selectors.DefaultSelector()
-    pending, socks = set(), []
+    pending, socks, connected = set(), [], []
+    refused = failed = 0
+    last_connect = started
     try:
-        for _ in range(min(n, fd_limit - 32)):
+        for _ in range(max(0, tries)):
             sock = socket.socket(socket.AF_INET6 if ":" in address[0] else socket.AF_INET)
             sock.setblocking(False)
             socks.append(sock)
@@ -269,14 +287,19 @@ def hold_connections(target, n: int = 1000, *, timeout: float = 10.0, hold: floa
             selector.register(sock, selectors.EVENT_WRITE)
             pending.add(sock)
         deadline = started + timeout
-        connected = []
         while pending and time.perf_counter() < deadline:
             for key, _ in selector.select(0.1):
                 sock = key.fileobj
                 selector.unregister(sock)
                 pending.discard(sock)
-                if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
+                error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if error == 0:
                     connected.append(sock)
+                    last_connect = time.perf_counter()
+                elif error == errno.ECONNREFUSED:
+                    refused += 1
+                else:
+                    failed += 1
             show(len(connected) / 2, n)
         for sock in pending:  # never connected in time: out of the test
             selector.unregister(sock)
@@ -312,4 +335,8 @@ def hold_connections(target, n: int = 1000, *, timeout: float = 10.0, hold: floa
         selector.close()
     show(n, n, done=True)
     return CapacityResult(label, n, len(connected), echoed, fd_limit,
-                          time.perf_counter() - started)
+                          time.perf_counter() - started, refused=refused,
+                          never_completed=len(pending), no_echo=len(connected) - echoed,
+                          failed=failed, not_tried=n - max(0, tries),
+                          connect_seconds=last_connect - started if connected else 0.0,
+                          limited_by=limited_by)

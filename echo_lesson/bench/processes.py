@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..load import raise_fd_limit
+from ..limits import raise_fd_limit
 from .peers import PEERS, start_peer
 
 
@@ -26,7 +26,7 @@ def serve(name: str) -> None:
         if name == "pool":
             options["workers"] = 64
         server = start_server(name, **options)
-        stop, address, backlog = server.stop, server.address, 128
+        stop, address, backlog = server.stop, server.address, server.server.backlog
     print(f"listening on {address[0]}:{address[1]} backlog {backlog}", flush=True)
     sys.stdin.read()  # until the parent closes our stdin (or dies)
     stop()

@@ -9,7 +9,8 @@ import socket
 import time
 
 from ..i18n import text, translate
-from ..load import hold_connections, raise_fd_limit, run_load
+from ..limits import raise_fd_limit
+from ..load import hold_connections, run_load
 from ..progress import make_progress
 from .peers import PEERS, available_peers
 from .processes import ServerProcess, pin_cpus

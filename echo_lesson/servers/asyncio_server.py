@@ -19,7 +19,7 @@ import threading
 
 from ..events import EventLog
 from ..protocol import preview
-from .base import open_listener
+from .base import open_listener, system_backlog
 from .contract import RESETS, OneThread
 
 
@@ -76,14 +76,14 @@ class AsyncioServer(OneThread):
     takes_handler = False
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, log: EventLog | None = None,
-                 backlog: int = 128, api: str = "protocol", log_data: bool = True):
+                 backlog: int | None = None, api: str = "protocol", log_data: bool = True):
         if api not in ("protocol", "streams"):
             raise ValueError(f"api must be 'protocol' or 'streams', not {api!r}")
         self.api = api
         self.log = log if log is not None else EventLog()
         self.log_data = log_data
-        self.backlog = backlog
-        self.listener = open_listener(host, port, backlog)
+        self.backlog = backlog or system_backlog()  # a burst waits there, not dropped
+        self.listener = open_listener(host, port, self.backlog)
         self.address = self.listener.getsockname()[:2]
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -63,13 +63,29 @@ def exposure_warning(host: str) -> str | None:
                           "say).", host=host))
 
 
-def open_listener(host: str = "127.0.0.1", port: int = 0, backlog: int = 128) -> socket.socket:
-    """socket -> bind -> listen, with errors that say what to do.
+def system_backlog() -> int:
+    """The longest listen backlog this system grants: a burst of thousands of clients
+    waits there until the server accepts them, instead of being dropped and retrying 1 s
+    later. Linux caps listen() at net.core.somaxconn (4096 on recent kernels); elsewhere
+    socket.SOMAXCONN is the constant to pass (Windows then picks its own maximum)."""
+    try:
+        with open("/proc/sys/net/core/somaxconn") as f:
+            return max(int(f.read()), socket.SOMAXCONN)
+    except (OSError, ValueError):
+        return socket.SOMAXCONN
+
+
+def open_listener(host: str = "127.0.0.1", port: int = 0,
+                  backlog: int | None = None) -> socket.socket:
+    """socket -> bind -> listen, with errors that say what to do. backlog=None: the
+    system's longest (system_backlog).
 
     socket.create_server sets SO_REUSEADDR on POSIX (a restarted server can rebind a port
     whose old connections are in TIME_WAIT) and, rightly, not on Windows.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    if backlog is None:
+        backlog = system_backlog()
     try:
         return socket.create_server((host, port), family=family, backlog=backlog)
     except OSError as exc:
@@ -207,7 +223,7 @@ class BaseServer:
     takes_handler = True  # can serve a learner's handler(conn, addr)
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, handler: Handler | None = None,
-                 log: EventLog | None = None, backlog: int = 128,
+                 log: EventLog | None = None, backlog: int | None = None,
                  client_timeout: float | None = None, send_buffer: int | None = None,
                  max_send: int | None = None, log_data: bool = True):
         self.handler = handler or echo_handler
@@ -225,7 +241,8 @@ class BaseServer:
         # it would on a slow network. check_server uses it; None: send() as the system does.
         self.max_send = max_send
         self.log = log if log is not None else EventLog()
-        self.listener = open_listener(host, port, backlog)
+        self.backlog = backlog or system_backlog()  # what listen() was asked for
+        self.listener = open_listener(host, port, self.backlog)
         self.address = self.listener.getsockname()[:2]
         # A socket pair wakes the accept loop when shutdown() is called: portable, and
         # no polling interval (socketserver polls every 0.5 s).
@@ -263,10 +280,13 @@ class BaseServer:
                     conn, addr = self.listener.accept()
                 except (BlockingIOError, InterruptedError, ConnectionAbortedError):
                     continue  # the client gave up between select and accept
-                except OSError as exc:
+                except OSError as exc:  # out of file descriptors (EMFILE), say
                     if self.stopping:
                         break
                     self.log.record("error", detail=text("accept failed: {error}", error=str(exc)))
+                    # The client is still in the backlog, so select() would wake at once for
+                    # ever: give the clients 0.1 s to free a descriptor (or a stop to come).
+                    self._stopping.wait(0.1)
                     continue
                 conn.settimeout(self.client_timeout)  # None: blocking, whatever the listener
                 if self.send_buffer:

@@ -12,7 +12,8 @@ Stop          shutdown(): from another thread; returns at once; safe to call twi
               join(timeout) -> names of the server's threads still alive after `timeout`.
               interrupt(): last resort for handlers that ignore their closed socket.
               server_close(): releases every socket.
-Look          .address, .kind, .protocol ("echo" kinds join the echo fault battery),
+Look          .address, .backlog (what listen() was given), .kind, .protocol ("echo"
+              kinds join the echo fault battery),
               .takes_handler (serves a learner's handler(conn, addr)), .log (EventLog),
               connected() -> clients connected now, threads() -> threads still running.
 
@@ -38,6 +39,7 @@ class Server(Protocol):
     protocol: ClassVar[str]
     takes_handler: ClassVar[bool]
     address: tuple[str, int]
+    backlog: int
     log: EventLog
     log_data: bool
 

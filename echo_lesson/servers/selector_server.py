@@ -20,7 +20,8 @@ import threading
 from ..events import EventLog
 from ..i18n import text
 from ..protocol import preview
-from .base import open_listener
+from ..limits import select_limit
+from .base import open_listener, system_backlog
 from .contract import RESETS, OneThread
 
 MAX_BUFFERED = 64 * 1024  # bytes waiting to go back to one client before we stop reading it
@@ -48,16 +49,19 @@ class SelectorServer(OneThread):
     takes_handler = False  # it has no per-client function to run: the loop is the server
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, log: EventLog | None = None,
-                 backlog: int = 128, log_data: bool = True):
+                 backlog: int | None = None, log_data: bool = True):
         self.log = log if log is not None else EventLog()
         self.log_data = log_data  # record recv/send events (the bench turns them off)
-        self.backlog = backlog
-        self.listener = open_listener(host, port, backlog)
+        self.backlog = backlog or system_backlog()  # a burst waits there, not dropped
+        self.listener = open_listener(host, port, self.backlog)
         self.listener.setblocking(False)
         self.address = self.listener.getsockname()[:2]
         self._wake_r, self._wake_w = socket.socketpair()  # shutdown() wakes select() with it
         self._stopping = threading.Event()
         self._clients: dict[int, Connection] = {}
+        # Windows: one select() watches at most 512 sockets; past that we refuse, not crash.
+        self._watch_limit = select_limit()
+        self._accept_paused = False  # out of file descriptors: listen again once one closes
         self._seen = 0
         self.log.record("listen", detail=f"{self.address[0]}:{self.address[1]}")
 
@@ -85,14 +89,24 @@ class SelectorServer(OneThread):
                     self._close(connection)
 
     def _accept(self) -> None:
-        for _ in range(64):  # a burst of clients: take several per wake-up
+        # A burst of clients: take every one waiting (up to a backlog's worth) per wake-up,
+        # not one: 10,000 clients at once would otherwise overflow the listen backlog.
+        for _ in range(self.backlog):
             try:
                 sock, addr = self.listener.accept()
             except (BlockingIOError, InterruptedError, ConnectionAbortedError):
                 return
-            except OSError as exc:  # out of file descriptors, say: record it, carry on
+            except OSError as exc:  # out of file descriptors (EMFILE): say it once, and stop
+                # watching the listener until a client leaves (else select wakes at once, for
+                # ever: the connection stays in the backlog, readable)
                 self.log.record("error", detail=text("accept failed: {error}", error=str(exc)))
+                if self._clients:
+                    self._selector.unregister(self.listener)
+                    self._accept_paused = True
                 return
+            if self._watch_limit and len(self._clients) >= self._watch_limit - 8:
+                self._refuse_over_limit(sock, addr)
+                continue
             sock.setblocking(False)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._seen += 1
@@ -164,9 +178,21 @@ class SelectorServer(OneThread):
                         detail=f"{type(exc).__name__}: {exc}")
         self._close(connection)
 
+    def _refuse_over_limit(self, sock: socket.socket, addr) -> None:
+        """One more socket would pass what select() can watch here: close it, say why."""
+        self._seen += 1
+        self.log.record("refuse", self._seen, peer=f"{addr[0]}:{addr[1]}", detail=text(
+            "select() on this system watches at most {limit} sockets, and {count} clients "
+            "are connected; the asyncio kind has no such limit", limit=self._watch_limit,
+            count=len(self._clients)))
+        sock.close()
+
     def _close(self, connection: Connection) -> None:
         if self._clients.pop(connection.client_id, None) is None:
             return
+        if self._accept_paused:  # a file descriptor is free again: accept again
+            self._accept_paused = False
+            self._selector.register(self.listener, selectors.EVENT_READ, None)
         try:
             self._selector.unregister(connection.sock)
         except (KeyError, ValueError):

@@ -155,6 +155,7 @@ class TeachingServer:
                  backlog: int = 128, log_data: bool = True):
         self.log = log if log is not None else EventLog()
         self.log_data = log_data  # False: no recv/send events, only connections and errors
+        self.backlog = backlog  # 128: the lessons' listen(); a full backlog is visible
         plain = open_listener(host, port, backlog)  # errors that say what to do
         self.listener = RecordingListener(plain.family, plain.type, plain.proto,
                                           fileno=plain.detach())

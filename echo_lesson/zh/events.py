@@ -57,6 +57,10 @@ TEXTS = {
     "still running after {seconds:g} s: {threads}": "{seconds:g} 秒后仍在运行：{threads}",
     "server crashed: {error}": "服务器崩溃：{error}",
     "accept failed: {error}": "accept 失败：{error}",
+    "select() on this system watches at most {limit} sockets, and {count} clients "
+    "are connected; the asyncio kind has no such limit":
+        "这个系统上一次 select() 最多只能盯住 {limit} 个套接字（socket），而已经连着 {count} 个客户端；"
+        "asyncio 种类没有这个限制",
     # the chat room
     "{name} left": "{name} 离开了",
     "{name} left (too slow to read)": "{name} 离开了（读得太慢）",
