@@ -145,7 +145,10 @@ def test_bench_plot_shows_the_capacity_panel_only_when_it_was_measured(capacity,
     try:
         titles = [ax.get_title() for ax in fig.axes]
         assert len(titles) == panels
-        assert ("connections held and echoing" in titles) == bool(capacity)
+        assert ("connections opened at once" in titles) == bool(capacity)
         assert all(ax.has_data() for ax in fig.axes)  # no empty panel
+        if capacity:  # the held connections are a bar of their own, labelled
+            labels = fig.axes[2].get_legend_handles_labels()[1]
+            assert labels[0] == "held and echoing", labels
     finally:
         plt.close(fig)

@@ -6,6 +6,12 @@ import sys
 from pathlib import Path
 
 
+# What became of each connection of the capacity test, bottom to top.
+OUTCOMES = [("echoed", "held and echoing", "#4a7"), ("no_echo", "no echo in time", "#e95"),
+            ("never_completed", "never completed", "#999"), ("refused", "refused", "#c44"),
+            ("failed", "other error", "#a6c"), ("not_tried", "not tried", "#ddd")]
+
+
 def plot_bench(report: dict):
     """Round trips/s and p99 latency by concurrency, one line per server; and, when the
     capacity test ran, the connections each server held."""
@@ -27,10 +33,16 @@ def plot_bench(report: dict):
         ax.set_ylim(bottom=0)
     axes[0].legend(fontsize=8)
     if held:  # no empty third panel when the capacity test was left out (capacity=0)
-        axes[2].bar([r["server"] for r in held], [r["capacity"]["echoed"] for r in held],
-                    color=["#999" if r["peer"] else "#4a7" for r in held])
+        names = [r["server"] for r in held]
+        bottom = [0] * len(held)
+        for key, label, color in OUTCOMES:
+            counts = [r["capacity"].get(key, 0) for r in held]
+            if any(counts):
+                axes[2].bar(names, counts, bottom=bottom, color=color, label=label)
+                bottom = [b + c for b, c in zip(bottom, counts)]
         axes[2].axhline(held[0]["capacity"]["requested"], color="k", lw=0.8, ls=":")
-        axes[2].set_title("connections held and echoing")
+        axes[2].set_title("connections opened at once")
+        axes[2].legend(fontsize=8, loc="lower right")
         axes[2].tick_params(axis="x", rotation=45)
     fig.tight_layout()
     return fig

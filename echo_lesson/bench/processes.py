@@ -13,9 +13,9 @@ from .peers import PEERS, start_peer
 
 
 def serve(name: str) -> None:
-    """Run server `name` on 127.0.0.1, print `listening on HOST:PORT backlog N`, and serve
-    until stdin closes (so it never outlives the bench that started it)."""
-    raise_fd_limit(20_000)
+    """Run server `name` on 127.0.0.1, print `listening on HOST:PORT backlog N fds M` (M:
+    its open-files limit), and serve until stdin closes (so it never outlives the bench)."""
+    fds = raise_fd_limit(20_000)
     if name in PEERS:
         stop, address, backlog = start_peer(name)
     else:
@@ -27,7 +27,7 @@ def serve(name: str) -> None:
             options["workers"] = 64
         server = start_server(name, **options)
         stop, address, backlog = server.stop, server.address, server.server.backlog
-    print(f"listening on {address[0]}:{address[1]} backlog {backlog}", flush=True)
+    print(f"listening on {address[0]}:{address[1]} backlog {backlog} fds {fds}", flush=True)
     sys.stdin.read()  # until the parent closes our stdin (or dies)
     stop()
 
@@ -60,9 +60,10 @@ class ServerProcess:
                 pass
         self.address: tuple[str, int] | None = None
         self.backlog = 0
+        self.fd_limit = 0  # the server process's soft limit on open files
 
     def wait_ready(self) -> "ServerProcess":
-        """Read the `listening on HOST:PORT backlog N` line (started several at once, the
+        """Read the `listening on HOST:PORT backlog N fds M` line (started several at once, the
         processes start up side by side: quicker)."""
         line = self.proc.stdout.readline().split()
         if len(line) < 5 or line[0] != "listening":
@@ -71,6 +72,7 @@ class ServerProcess:
         host, port = line[2].rsplit(":", 1)
         self.address = (host, int(port))
         self.backlog = int(line[4])
+        self.fd_limit = int(line[6]) if len(line) > 6 else 0
         return self
 
     def stop(self) -> None:

@@ -61,7 +61,8 @@ def run_bench(kinds=None, peers=None, concurrency=(10,), size: int = 1024,
                 if round_ == repeat:  # the last round: the capacity test
                     show(done, steps, label=translate("{0}, {1:,} connections").format(name, capacity))
                     cap = hold_connections(server.address, capacity, label=name, progress=None)
-                    held[name] = {**cap.as_dict(), "backlog": server.backlog}
+                    held[name] = {**cap.as_dict(), "backlog": server.backlog,
+                                  "server_fd_limit": server.fd_limit}
                     done += 1
                     continue
                 warm_up(server.address, name, min(0.2, duration))

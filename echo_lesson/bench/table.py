@@ -29,12 +29,20 @@ def format_table(report: dict) -> str:
     held = [r for r in report["servers"] if r["capacity"]]
     if held:
         lines.append("")
-        lines.append(ljust(_("server"), 16) + " " + _right(_("connections held and echoing"), 30)
-                     + " " + _right(_("listen backlog"), 15))
+        lines.append(" ".join([ljust(_("server"), 16), _right(_("held and echoing"), 17),
+                               _right(_("refused"), 8), _right(_("never completed"), 16),
+                               _right(_("no echo in time"), 16), _right(_("connect s"), 10),
+                               _right(_("listen backlog"), 15), _right(_("fd limit"), 9)]))
         for r in held:
             cap = r["capacity"]
-            held_of = _("{0:>14,} of {1:<13,}").format(cap["echoed"], cap["requested"])
-            lines.append(f"{r['server']:<16} {held_of} {cap['backlog']:>15}")
+            lines.append(" ".join([
+                f"{r['server']:<16}", f"{cap['echoed']:>8,} / {cap['requested']:<6,}",
+                f"{cap.get('refused', 0):>8,}", f"{cap.get('never_completed', 0):>16,}",
+                f"{cap.get('no_echo', 0):>16,}", f"{cap.get('connect_seconds', 0):>10.1f}",
+                f"{cap['backlog']:>15}", f"{cap.get('server_fd_limit', 0):>9,}"]))
+            if cap.get("limited_by"):
+                lines.append("  " + _("{0:,} not tried: {1}").format(cap["not_tried"],
+                                                                    cap["limited_by"]))
     s = report["settings"]
     lines.append("")
     pinning = _("server on CPU 0, clients on the others") if s["pinned"] else _("not pinned")
