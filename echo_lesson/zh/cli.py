@@ -72,7 +72,6 @@ TEXTS: dict[str, str] = {
     "round trips/s": "往返次数/秒",
     "vs best peer": "与最佳参照比",
     "errors": "错误数",
-    "connections held and echoing": "保持住并能回显的连接数",
     "listen backlog": "积压队列",
     "held and echoing": "保持住并能回显",
     "refused": "被拒绝",
