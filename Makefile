@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: lab test test-fast notebooks setup clean binder-link
+.PHONY: lab test test-fast test-pythons notebooks setup clean binder-link
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: setup
 # Package tests only, no notebooks, no browser: the quick loop while coding.
 test-fast: setup
 	$(BIN)/python -m pytest -m "not browser" tests
+
+# The fast tests (servers, faults, CLI, protocol) on every Python from 3.10 to 3.13 found
+# here (noxfile.py; a missing one is skipped and named). `nox -s tests-3.12`: just one.
+test-pythons: setup
+	$(BIN)/python -m nox
 
 # Re-run every notebook in place so its stored outputs are what a learner gets now.
 notebooks: setup

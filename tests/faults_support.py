@@ -223,13 +223,10 @@ def fault_run(fault: str, kind: str, *, bystander: bool = True, expect_up: bool 
 
 
 def raise_fd_limit(needed: int) -> None:
-    """Make sure this process may hold `needed` descriptors (soft limit up to the hard)."""
-    import resource
+    """Make sure this process may hold `needed` descriptors, as far as the system allows."""
+    from echo_lesson.limits import raise_fd_limit as raise_limit
 
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and soft < needed:
-        target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    raise_limit(needed)
 
 
 # --- the report, printed at the end of the run --------------------------------------

@@ -9,6 +9,8 @@ import pytest
 
 import echo_lesson as el
 
+from conftest import needs_posix_signals
+
 CLI = [sys.executable, "-m", "echo_lesson"]
 
 
@@ -57,6 +59,7 @@ def test_several_clients_at_once_and_a_random_megabyte(served):
     assert el.echo_once(("127.0.0.1", port), data, timeout=20) == data
 
 
+@needs_posix_signals
 def test_ctrl_c_stops_the_server_and_shows_what_happened(served):
     proc, port = served
     assert send(port, "bye").returncode == 0
@@ -98,6 +101,7 @@ def test_a_busy_port_is_a_one_line_error_not_a_traceback():
     assert "already in use" in result.stderr and "Traceback" not in result.stderr
 
 
+@needs_posix_signals
 def test_binding_beyond_loopback_warns():
     proc = subprocess.Popen([*CLI, "serve", "--host", "0.0.0.0", "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -127,6 +131,7 @@ def test_every_option_and_argument_says_what_it_is_for():
     assert not silent, f"give these a help text: {silent}"
 
 
+@needs_posix_signals
 def test_serve_quiet_prints_connections_not_each_recv():
     """`serve --quiet`: the listening line, connections and closes, no line per recv/send."""
     proc = subprocess.Popen([*CLI, "serve", "--kind", "robust", "--port", "0", "--quiet",
@@ -156,6 +161,7 @@ def test_serve_quiet_prints_connections_not_each_recv():
     assert not any("received" in line or "sent" in line for line in lines), out
 
 
+@needs_posix_signals
 def test_serve_never_prints_a_clients_escape_sequences_raw():
     """A chat line or name with ANSI/OSC escapes (clear screen, window title) reaches the
     instructor's console as visible text, never as codes the terminal obeys."""
@@ -218,6 +224,7 @@ def test_every_bad_input_is_one_line_and_exit_2(args, tmp_path):
     assert not result.stdout
 
 
+@needs_posix_signals
 def test_serve_keeps_serving_when_its_output_goes_away():
     """`serve --port 0 | head -n1`: the reader leaves after the first line; the server goes
     on serving, quietly, and stops at Ctrl+C without a traceback."""

@@ -20,6 +20,8 @@ from nbformat.v4 import new_code_cell, new_notebook
 import echo_lesson as el
 from echo_lesson import i18n
 
+from conftest import needs_posix_signals
+
 HAN = re.compile(r"[\u4e00-\u9fff]")
 CLI = [sys.executable, "-m", "echo_lesson"]
 PACKAGE = Path(el.__file__).parent
@@ -46,6 +48,7 @@ def echo_server():
 
 
 # --- serve and send ---------------------------------------------------------------------
+@needs_posix_signals
 def test_serve_and_send_in_chinese_with_the_contract_line_verbatim():
     proc = subprocess.Popen([*CLI, "--lang", "zh", "serve", "--port", "0"], env=ENV,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -18,7 +18,7 @@ import echo_lesson as el
 from echo_lesson.client import recv_exactly
 from echo_lesson.servers import KINDS
 
-from conftest import open_fds
+from conftest import open_fds, needs_posix_signals
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW_KINDS = ["pool", "selectors", "asyncio"]
@@ -149,6 +149,7 @@ def test_a_hundred_start_stop_cycles_leave_nothing(kind):
     assert open_fds() == fds and set(threading.enumerate()) == threads
 
 
+@needs_posix_signals
 @pytest.mark.parametrize("kind", NEW_KINDS)
 def test_cli_serves_the_new_kinds(kind):
     proc = subprocess.Popen([sys.executable, "-m", "echo_lesson", "serve", "--kind", kind,

@@ -18,7 +18,7 @@ import echo_lesson as el
 from echo_lesson.servers import teaching
 from echo_lesson.servers.teaching import TeachingSingle, TeachingThreaded
 
-from conftest import open_fds
+from conftest import open_fds, needs_posix_signals
 
 SHOWN = [teaching.echo_client, teaching.serve_one_at_a_time, teaching.serve_threads]
 
@@ -126,6 +126,7 @@ def test_an_accept_that_fails_by_itself_is_recorded():
     assert errors == ["accept failed: OSError: [Errno 24] Too many open files"]
 
 
+@needs_posix_signals
 def test_the_cli_serves_a_teaching_kind():
     cli = [sys.executable, "-m", "echo_lesson"]
     proc = subprocess.Popen([*cli, "serve", "--kind", "teaching-threaded", "--port", "0"],
