@@ -203,3 +203,32 @@ def test_lab_opens_jupyterlab_at_the_workspace_not_at_the_answers(course, tmp_pa
     finally:
         stop_process_group(lab)
     assert "created  00_start_here.ipynb" in lab.stdout.read()
+
+
+@pytest.mark.parametrize("uid, allowed", [(0, True), (1000, False)])
+def test_lab_passes_allow_root_only_to_root_and_says_why(monkeypatch, capsys, tmp_path,
+                                                         uid, allowed):
+    """JupyterLab refuses to run as root without --allow-root (Docker, cloud machines, WSL
+    imported as root): `lab` passes it then, with one line saying why, and never otherwise."""
+    import argparse
+
+    from echo_lesson import cli
+
+    launched = []
+
+    class Launched(Exception):
+        pass
+
+    def execv(path, command):
+        launched.append(command)
+        raise Launched
+
+    monkeypatch.setattr(cli, "workspace", lambda args: 0)
+    monkeypatch.setattr(cli.os, "geteuid", lambda: uid, raising=False)
+    monkeypatch.setattr(cli.os, "execv", execv)
+    monkeypatch.setattr(cli.os, "name", "posix")
+    with pytest.raises(Launched):
+        cli.lab(argparse.Namespace(dir=str(tmp_path), source=None, no_browser=True, port=None))
+    assert ("--allow-root" in launched[0]) == allowed
+    said = capsys.readouterr().err
+    assert ("running as root" in said) == allowed
