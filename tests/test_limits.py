@@ -3,13 +3,18 @@ sockets per select(), macOS refusing a soft open-files limit above kern.maxfiles
 Each gives a clear result, never a crash."""
 from __future__ import annotations
 
+import queue
+import signal
 import socket
+import threading
 
 import pytest
 
 import echo_lesson as el
 from echo_lesson import limits
 from echo_lesson.load import hold_connections
+
+from conftest import needs_posix_signals
 
 resource = pytest.importorskip("resource", reason="open-files limits are POSIX")
 
@@ -89,3 +94,48 @@ def test_capacity_says_why_connections_were_not_held():
                                   hold=0.0, progress=None)
     assert result.connected == 10 and result.no_echo == 10 and result.echoed == 0
     assert "10 no echo in time" in str(result)
+
+
+@needs_posix_signals
+@pytest.mark.parametrize("kind", ["selectors", "threaded"])
+def test_out_of_file_descriptors_a_server_waits_and_accepts_again(kind):
+    """A server whose process may open 64 files, and 90 clients: accept fails (EMFILE)
+    while the rest wait in the backlog. It says so a few times, not thousands (no busy
+    loop), keeps serving those it has, and accepts the others once some leave."""
+    import subprocess
+    import sys
+
+    def low_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, resource.getrlimit(
+            resource.RLIMIT_NOFILE)[1]))
+
+    proc = subprocess.Popen([sys.executable, "-m", "echo_lesson", "serve", "--kind", kind,
+                             "--port", "0", "--quiet"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, preexec_fn=low_limit)
+    clients, lines = [], queue.Queue()
+    try:
+        first = proc.stdout.readline()
+        port = int(first.strip().rsplit(":", 1)[1])
+        reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout],
+                                  daemon=True)
+        reader.start()
+        clients = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(90)]
+        clients[0].sendall(b"first")
+        assert clients[0].recv(5) == b"first"  # served, while others wait
+        while "accept failed" not in lines.get(timeout=10):  # it ran out: now free some
+            pass
+        for sock in clients[:45]:  # half of them leave: descriptors come free
+            sock.close()
+        last = clients[-1]  # was in the backlog: now accepted and served
+        last.sendall(b"last")
+        assert last.recv(4) == b"last"
+    finally:
+        for sock in clients:
+            sock.close()
+        proc.send_signal(signal.SIGINT)
+        proc.wait(10)  # (its stdout is the reader thread's)
+        err = proc.stderr.read()
+    reader.join(10)
+    failures = 1 + sum("accept failed" in line for line in lines.queue)  # + the one we waited for
+    assert failures < 200, f"{failures} lines: accept is spinning"
+    assert "Traceback" not in err

@@ -16,6 +16,7 @@ from __future__ import annotations
 import selectors
 import socket
 import threading
+import time
 
 from ..events import EventLog
 from ..i18n import text
@@ -61,7 +62,8 @@ class SelectorServer(OneThread):
         self._clients: dict[int, Connection] = {}
         # Windows: one select() watches at most 512 sockets; past that we refuse, not crash.
         self._watch_limit = select_limit()
-        self._accept_paused = False  # out of file descriptors: listen again once one closes
+        self._accept_paused = False  # out of file descriptors: accept again in 0.1 s, or
+        self._resume_at = 0.0  # as soon as a client leaves
         self._seen = 0
         self.log.record("listen", detail=f"{self.address[0]}:{self.address[1]}")
 
@@ -73,7 +75,12 @@ class SelectorServer(OneThread):
             selector.register(self._wake_r, selectors.EVENT_READ, "wake")
             try:
                 while not self._stopping.is_set():
-                    for key, events in selector.select():  # sleeps until something is ready
+                    # Sleeps until something is ready; while accepting is paused (out of
+                    # file descriptors), at most 0.1 s, then tries to accept again.
+                    ready = selector.select(0.1 if self._accept_paused else None)
+                    if self._accept_paused and time.monotonic() >= self._resume_at:
+                        self._resume_accepting()
+                    for key, events in ready:
                         if key.data == "wake":
                             return
                         if key.data is None:
@@ -100,9 +107,8 @@ class SelectorServer(OneThread):
                 # watching the listener until a client leaves (else select wakes at once, for
                 # ever: the connection stays in the backlog, readable)
                 self.log.record("error", detail=text("accept failed: {error}", error=str(exc)))
-                if self._clients:
-                    self._selector.unregister(self.listener)
-                    self._accept_paused = True
+                self._selector.unregister(self.listener)
+                self._accept_paused, self._resume_at = True, time.monotonic() + 0.1
                 return
             if self._watch_limit and len(self._clients) >= self._watch_limit - 8:
                 self._refuse_over_limit(sock, addr)
@@ -178,6 +184,11 @@ class SelectorServer(OneThread):
                         detail=f"{type(exc).__name__}: {exc}")
         self._close(connection)
 
+    def _resume_accepting(self) -> None:
+        if self._accept_paused:
+            self._accept_paused = False
+            self._selector.register(self.listener, selectors.EVENT_READ, None)
+
     def _refuse_over_limit(self, sock: socket.socket, addr) -> None:
         """One more socket would pass what select() can watch here: close it, say why."""
         self._seen += 1
@@ -190,9 +201,7 @@ class SelectorServer(OneThread):
     def _close(self, connection: Connection) -> None:
         if self._clients.pop(connection.client_id, None) is None:
             return
-        if self._accept_paused:  # a file descriptor is free again: accept again
-            self._accept_paused = False
-            self._selector.register(self.listener, selectors.EVENT_READ, None)
+        self._resume_accepting()  # a file descriptor is free again
         try:
             self._selector.unregister(connection.sock)
         except (KeyError, ValueError):
