@@ -153,16 +153,29 @@ def _drive_in_child(address, connections, size, warmup, duration, counter, resul
     results.put(out)
 
 
+def processes_needed(concurrency: int, processes: int, watch: int | None = None) -> int:
+    """`processes`, or more where one selector cannot watch `concurrency`/processes sockets."""
+    watch = select_limit() if watch is None else watch
+    if not watch:
+        return processes
+    per_process = watch - 12  # room for the selector's own sockets
+    needed = -(-concurrency // per_process)  # ceiling
+    return processes if needed <= max(processes, 1) else needed
+
+
 def run_load(target, concurrency: int = 10, size: int = 1024, duration: float = 3.0, *,
              warmup: float = 0.5, processes: int = 0, progress="auto", label: str | None = None,
              cpus: set[int] | None = None) -> LoadResult:
     """Load an echo server with `concurrency` request/response clients; see the module doc.
 
     processes: 0 runs the clients here, in this thread; N >= 1 in N separate processes.
+               Where one select() watches at most 512 sockets (Windows), the clients are
+               spread over as many processes as that takes.
     progress:  "auto" (a bar in a notebook, a line on a terminal), None, or fn(done, total).
     """
     if concurrency < 1 or size < 1 or duration <= 0:
         raise ValueError("concurrency and size must be at least 1, duration more than 0")
+    processes = processes_needed(concurrency, processes)
     address = address_of(target)
     label = label or label_of(target)
     show = make_progress(progress, f"{label}, C={concurrency}")

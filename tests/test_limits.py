@@ -139,3 +139,22 @@ def test_out_of_file_descriptors_a_server_waits_and_accepts_again(kind):
     failures = 1 + sum("accept failed" in line for line in lines.queue)  # + the one we waited for
     assert failures < 200, f"{failures} lines: accept is spinning"
     assert "Traceback" not in err
+
+
+def test_the_load_tester_spreads_clients_over_processes_where_select_is_small():
+    from echo_lesson.load import processes_needed
+
+    assert processes_needed(100, 0, watch=512) == 0  # fits: in this process, as asked
+    assert processes_needed(1000, 0, watch=512) == 2  # 1,000 > 500: two processes
+    assert processes_needed(1000, 4, watch=512) == 4  # already enough
+    if limits.select_limit() is None:  # epoll, kqueue: no such limit, as asked
+        assert processes_needed(5000, 1) == 1
+
+
+def test_run_load_at_1000_clients_where_select_watches_40_spreads_them(windows_select):
+    from echo_lesson.load import run_load
+
+    with el.start_server("asyncio", log_data=False) as server:
+        result = run_load(server, concurrency=100, size=64, duration=0.3, warmup=0.05,
+                          progress=None)
+    assert result.processes == 4 and result.errors == 0 and result.round_trips > 0
