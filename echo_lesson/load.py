@@ -292,8 +292,13 @@ def hold_connections(target, n: int = 1000, *, timeout: float = 10.0, hold: floa
     refused = failed = 0
     last_connect = started
     try:
-        for _ in range(max(0, tries)):
-            sock = socket.socket(socket.AF_INET6 if ":" in address[0] else socket.AF_INET)
+        for opened in range(max(0, tries)):
+            try:
+                sock = socket.socket(socket.AF_INET6 if ":" in address[0] else socket.AF_INET)
+            except OSError as exc:  # out of files: a server in this process holds some too
+                tries = opened
+                limited_by = f"this process ran out of file descriptors ({exc.strerror})"
+                break
             sock.setblocking(False)
             socks.append(sock)
             sock.connect_ex(address)  # returns at once (EINPROGRESS): all open together

@@ -158,3 +158,27 @@ def test_run_load_at_1000_clients_where_select_watches_40_spreads_them(windows_s
         result = run_load(server, concurrency=100, size=64, duration=0.3, warmup=0.05,
                           progress=None)
     assert result.processes == 4 and result.errors == 0 and result.round_trips > 0
+
+
+def test_running_out_of_files_while_opening_is_counted_not_raised(monkeypatch):
+    """A server in the same process holds files too: when socket() itself fails (EMFILE),
+    the tester stops opening, and says how many it did not try, and why."""
+    import echo_lesson.load as load
+
+    real, made = socket.socket, []
+
+    def socket_that_runs_out(*args, **kwargs):
+        if len(made) >= 15:
+            raise OSError(24, "Too many open files")
+        made.append(1)
+        return real(*args, **kwargs)
+
+    class SocketModule:  # the load tester's view of the socket module only
+        def __getattr__(self, name):
+            return socket_that_runs_out if name == "socket" else getattr(socket, name)
+
+    with el.start_server("selectors") as server:
+        monkeypatch.setattr(load, "socket", SocketModule())
+        held = hold_connections(server, 40, hold=0.0, timeout=5, progress=None)
+    assert held.echoed == 15 and held.not_tried == 25
+    assert "ran out of file descriptors" in held.limited_by
