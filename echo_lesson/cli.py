@@ -72,6 +72,11 @@ def serve(args: argparse.Namespace) -> int:
                      "address this computer has (`ip addr` or `ipconfig` lists them; 0.0.0.0 "
                      "means all of them)"), file=sys.stderr)
         return 1
+    return _in_foreground(server, args.quiet, warning)
+
+
+def _in_foreground(server, quiet: bool, warning: str | None = None) -> int:
+    """Print `listening on HOST:PORT`, then each event, until Ctrl+C (or SIGTERM); stop."""
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
 
@@ -85,7 +90,7 @@ def serve(args: argparse.Namespace) -> int:
     def show(event) -> None:
         nonlocal seen
         seen = event.seq + 1
-        if event.kind != "listen" and not (args.quiet and event.kind in QUIET):
+        if event.kind != "listen" and not (quiet and event.kind in QUIET):
             try:
                 # printable: a client's escape sequence must not clear or retitle this
                 # console (chat names and lines, file names: whatever a client chose)
@@ -110,6 +115,50 @@ def serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:  # a second Ctrl+C: go at once (the server threads are daemons)
         return 130
     return 0
+
+
+def proxy(args: argparse.Namespace) -> int:
+    """Run a chaos proxy to --to HOST:PORT in the foreground until Ctrl+C, printing what it
+    forwards and cuts."""
+    from .proxy import start_proxy
+
+    settings = {name: getattr(args, name) for name in
+                ("split", "merge", "delay", "rate", "reset_after", "drop_after")}
+    try:
+        running = start_proxy(args.to, port=args.port, log_data=not args.quiet,
+                              **{k: v for k, v in settings.items() if v is not None})
+    except OSError as exc:
+        _error(exc.strerror or exc)
+        return 1
+    print(_t("forwarding to {0}:{1}; chaos: {2}", *running.server.target, running.chaos.describe()),
+          file=sys.stderr, flush=True)
+    return _in_foreground(running, args.quiet)
+
+
+def host_and_port(value: str) -> tuple[str, int]:
+    """HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080."""
+    host, _, port = value.rpartition(":")
+    host = host.strip("[]")
+    try:
+        number = int(port)
+    except ValueError:
+        number = -1
+    if not host or not 0 < number <= 65535:
+        raise argparse.ArgumentTypeError(translate(text(
+            "give the target as HOST:PORT, e.g. 127.0.0.1:8080, not {value!r}", value=value)))
+    return host, number
+
+
+def count_or_time(value: str) -> float:
+    """A number above 0 (bytes, or milliseconds)."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not number > 0:
+        raise argparse.ArgumentTypeError(translate(text(
+            "give a number above 0, not {value!r}", value=value)))
+    return int(number) if number == int(number) else number
 
 
 def _output_gone() -> None:
@@ -477,6 +526,28 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("name", help=_("the file's name on the server"))
             p.add_argument("--to", default=".", help=_("a folder or a file path (default .)"))
         p.set_defaults(run=run)
+
+    p = commands.add_parser("proxy", help=_("forward connections to a server, re-cutting the "
+                                            "bytes like a real network, until Ctrl+C"))
+    p.add_argument("--to", type=host_and_port, required=True, metavar="HOST:PORT",
+                   help=_("the server to forward to, e.g. 127.0.0.1:8080"))
+    p.add_argument("--port", type=port_number, default=0,
+                   help=_("the proxy's own port on 127.0.0.1 (default 0: the system picks)"))
+    p.add_argument("--split", type=count_or_time, metavar="N",
+                   help=_("send in chunks of at most N bytes, each its own send"))
+    p.add_argument("--merge", type=count_or_time, metavar="MS",
+                   help=_("hold writes for MS milliseconds and send them as one"))
+    p.add_argument("--delay", type=count_or_time, metavar="MS",
+                   help=_("every byte arrives MS milliseconds later"))
+    p.add_argument("--rate", type=count_or_time, metavar="BYTES_PER_S",
+                   help=_("at most this many bytes per second"))
+    p.add_argument("--reset-after", type=count_or_time, metavar="BYTES",
+                   help=_("after this many bytes, reset both sides (RST)"))
+    p.add_argument("--drop-after", type=count_or_time, metavar="BYTES",
+                   help=_("after this many bytes, forward and read nothing more: a dead link"))
+    p.add_argument("--quiet", action="store_true",
+                   help=_("print connections and errors only, no line per chunk"))
+    p.set_defaults(run=proxy)
 
     p = commands.add_parser("send", help=_("send messages to an echo server and check the echoes"))
     p.add_argument("--host", default="127.0.0.1", help=_("the server's address (default "

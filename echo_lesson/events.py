@@ -77,6 +77,9 @@ SENTENCES = {
     "nick": "{who} changed its name: {detail}",
     "leave": "{who}: {detail}",
     "drop": "{who} was dropped by the server: {detail}",
+    # the chaos proxy (proxy.py)
+    "relay": "{who}: {detail}, {nbytes} bytes",
+    "chaos": "{who}: {detail}",
     # the files server
     "upload": "{who} started an upload: {detail}",
     "saved": "{who}: saved {nbytes} bytes as {detail}",

@@ -140,9 +140,19 @@ def start_server(kind: str = "threaded", handler: Handler | None = None, host: s
     message = exposure_warning(host)
     if message:  # once it really is listening there
         warnings.warn(message, stacklevel=2)
+    return start_running(server, name)
+
+
+def start_running(server, name: str) -> RunningServer:
+    """Serve `server` (any object keeping the contract) in the background under `name`,
+    remembered so that stop_all() and a later start under that name stop it (start_server
+    has stopped any server on its fixed address before binding)."""
     running = RunningServer(server, name)
     with _running_lock:
+        old = _running.get(name)
         _running[name] = running
+    if old is not None and old is not running:
+        old.stop()
     return running
 
 

@@ -387,9 +387,9 @@ class BaseServer:
     def start_thread(self, target, args, name: str) -> threading.Thread:
         """Start a daemon thread that stop() will wait for."""
         thread = threading.Thread(target=target, args=args, name=name, daemon=True)
-        with self._lock:
+        with self._lock:  # started under the lock: join() never sees a thread not started
             self._threads.add(thread)
-        thread.start()
+            thread.start()
         return thread
 
     def _register(self, conn: socket.socket) -> int | None:

@@ -207,6 +207,24 @@ TEXTS: dict[str, str] = {
     # the bench
     "unknown server {name!r}: kinds are {kinds}; peers are {peers}":
         "没有叫 {name!r} 的服务器：课程的服务器种类有 {kinds}；标准库参照服务器有 {peers}",
+    # proxy
+    "forwarding to {0}:{1}; chaos: {2}": "转发到 {0}:{1}；混乱设置：{2}",
+    "give the target as HOST:PORT, e.g. 127.0.0.1:8080, not {value!r}":
+        "目标要写成 HOST:PORT，例如 127.0.0.1:8080，不能是 {value!r}",
+    "give a number above 0, not {value!r}": "请给一个大于 0 的数，不能是 {value!r}",
+    "forward connections to a server, re-cutting the bytes like a real network, until Ctrl+C":
+        "把连接转发给一个服务器，像真实网络那样重新切分字节流，直到按 Ctrl+C",
+    "the server to forward to, e.g. 127.0.0.1:8080": "要转发到的服务器，例如 127.0.0.1:8080",
+    "the proxy's own port on 127.0.0.1 (default 0: the system picks)":
+        "代理自己在 127.0.0.1 上的端口（默认 0：由系统挑选）",
+    "send in chunks of at most N bytes, each its own send": "切成每块最多 N 字节，每块单独 send 一次",
+    "hold writes for MS milliseconds and send them as one": "把写入攒 MS 毫秒，再合成一次发出",
+    "every byte arrives MS milliseconds later": "每个字节都晚到 MS 毫秒",
+    "at most this many bytes per second": "每秒最多这么多字节",
+    "after this many bytes, reset both sides (RST)": "转发这么多字节后，重置（RST）两边",
+    "after this many bytes, forward and read nothing more: a dead link":
+        "转发这么多字节后，什么都不再转发、也不再读：像一条断了的线路",
+    "print connections and errors only, no line per chunk": "只打印连接和错误，不再每转发一块都打印一行",
 }
 
 # Texts the package does not make itself, so they have no template to look up: they are

@@ -31,6 +31,17 @@ TEXTS = {
     "{who} started an upload: {detail}": "{who} 开始上传：{detail}",
     "{who}: saved {nbytes} bytes as {detail}": "{who}：已把 {nbytes} 字节保存为 {detail}",
     "{who}: sent the file {detail} ({nbytes} bytes)": "{who}：已发送文件 {detail}（{nbytes} 字节）",
+    "{who}: {detail}, {nbytes} bytes": "{who}：{detail}，{nbytes} 字节",
+    # the chaos proxy (proxy.py)
+    "client → server": "客户端 → 服务器",
+    "server → client": "服务器 → 客户端",
+    "could not reach the target {target}: {error}": "连不上目标 {target}：{error}",
+    "reset both sides after {count} bytes (reset_after): they get ConnectionResetError":
+        "转发 {count} 字节后重置（RST）两边（reset_after）：它们会收到 ConnectionResetError",
+    "stopped forwarding after {count} bytes (drop_after): silence both ways, no FIN, no RST":
+        "转发 {count} 字节后不再转发（drop_after）：两个方向都没有声音，没有 FIN，也没有 RST",
+    "{name} must be more than 0 (or None), not {value}": "{name} 必须大于 0（或者为 None），不能是 {value}",
+    "{name} is a time in ms: 0 or more, not {value}": "{name} 是以毫秒计的时间：0 或更大，不能是 {value}",
     # details recorded by the servers
     "stopped by force: the handler kept running after its connection was closed "
     "(break out of the loop when recv returns b'' or raises)":
