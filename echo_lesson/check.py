@@ -242,6 +242,37 @@ check_split = _echo_check(
     "each piece, until recv returns b''.")
 
 
+# Through the chaos proxy: the network cuts the bytes into pieces of at most SPLIT bytes;
+# each size with a message a few pieces long (and one byte at a time for a short one).
+NETWORK_SPLITS = ((1, b"hello, world"), (7, bytes(range(100))), (512, b"x" * 2000),
+                  (4096, bytes(range(256)) * 40))
+
+
+def check_network_splits(r: _Run) -> Check:
+    """Send each message whole, through a proxy that cuts it into pieces of at most N bytes
+    (as a real network may): a server that takes one recv for one message breaks, and the
+    hint names the cut that broke it."""
+    from .proxy import start_proxy
+
+    end = r.until()
+    for split, data in NETWORK_SPLITS:
+        with start_proxy(r.server, split=split, pause=1.0, name="check_server-proxy") as proxy:
+            with socket.create_connection(proxy.address, timeout=max(0.01, _left(end))) as sock:
+                got = b"" if not _send_quietly(sock, data) else _read_until(sock, len(data), end)[0]
+        if got != data:
+            return Check("pieces cut by the network", False,
+                         text("{data} back through a network that cuts it into pieces of at "
+                              "most {split} bytes", data=_show(data), split=split),
+                         text("got {data} back", data=_show(got)) if got else "nothing came back",
+                         text("Through pieces of at most {split} bytes, one recv got only part "
+                              "of the message: one recv is not one message. Call recv in a "
+                              "loop and echo each piece, until recv returns b''.", split=split))
+    return Check("pieces cut by the network", True,
+                 text("every message back through pieces of {sizes} bytes",
+                      sizes=", ".join(str(split) for split, _ in NETWORK_SPLITS)),
+                 "all came back, byte for byte", "")
+
+
 def check_large(r: _Run) -> Check:
     """1 MB sent by one thread while this one reads (else both sides could fill their
     buffers and wait for each other), then end-of-stream. The handler's send() sends at
@@ -546,19 +577,22 @@ def _not_run(expected: str, hint: str) -> Check:
 
 
 def check_server(target="threaded", *, kind: str | None = None, concurrent: bool = True,
-                 host: str = "127.0.0.1") -> Report:
+                 host: str = "127.0.0.1", network: bool = False) -> Report:
     """Run the battery against a reference kind (a name) or your handler(conn, addr).
 
     With a handler, `kind` says how clients are served ("threaded" by default, "single"
-    for one at a time); `concurrent=False` expects one client at a time. The report comes
-    within TIME_LIMIT seconds (10), whatever the handler does.
+    for one at a time); `concurrent=False` expects one client at a time. network=True adds
+    a check through the chaos proxy (echo_lesson.proxy), which cuts each message into
+    pieces of 1 byte to 4 KB, as a real network may. The report comes within TIME_LIMIT
+    seconds (10), whatever the handler does.
     """
     limit = time.monotonic() + TIME_LIMIT
     handler: Callable | None = None if isinstance(target, str) else target
     kind = kind or (target if handler is None else ("threaded" if concurrent else "single"))
     label = (text("your handler {name}()", name=handler.__name__) if handler else
              text("the {kind!r} server", kind=kind))
-    checks = [check_one_echo, check_binary, check_split, check_two_clients(concurrent),
+    checks = [check_one_echo, check_binary, check_split,
+              *([check_network_splits] if network else []), check_two_clients(concurrent),
               check_abrupt_disconnect, check_large, check_closes_when_done, check_stops_cleanly]
     # A handler's sockets get a timeout, as a robust server's would, and a send() that
     # sends at most MAX_SEND bytes (as send() may, on a slow network): a forgotten

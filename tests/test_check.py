@@ -397,3 +397,25 @@ def assert_stuck_handler_named(report, left, function):
     assert re.fullmatch(rf"could not end: client-1 \(in {function}, line \d+\)", failed.happened)
     assert "cannot be ended from outside" in failed.hint
     assert_speaks_chinese(report)
+
+
+def first_recv_only(conn, addr):
+    """The classic slip: one recv taken for one whole message."""
+    conn.sendall(conn.recv(1024))
+
+
+def test_one_recv_per_message_fails_through_the_network_and_the_hint_names_the_cut():
+    """On plain loopback the slip passes an echo of a short message; check_server(...,
+    network=True) sends it through the chaos proxy, cut into pieces, and it fails there
+    with a hint naming the size of the pieces that broke it."""
+    import echo_lesson as el
+
+    with el.start_server("threaded", handler=first_recv_only) as server:
+        assert el.echo_once(server, "hello, world") == b"hello, world"
+    report = check_server(first_recv_only, network=True)
+    failed = {c.name: c for c in report.checks if not c.passed}
+    assert "pieces cut by the network" in failed, str(report)
+    assert "at most 1 bytes" in failed["pieces cut by the network"].hint
+    good = check_server(network=True)  # the reference threaded server
+    assert good.passed, str(good)
+    assert "pieces cut by the network" in [c.name for c in good.checks]

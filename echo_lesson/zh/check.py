@@ -12,6 +12,15 @@ TEXTS = {
     "one echo": "一次回显",
     "bytes that are not text": "非文本字节",
     "a message split across sends": "分几次发送的一条消息",
+    "pieces cut by the network": "被网络切成小块",
+    "{data} back through a network that cuts it into pieces of at most {split} bytes":
+        "经过一个把字节流切成最多 {split} 字节小块的网络，{data} 原样回来",
+    "Through pieces of at most {split} bytes, one recv got only part of the message: one "
+    "recv is not one message. Call recv in a loop and echo each piece, until recv returns "
+    "b''.": "切成最多 {split} 字节的小块后，一次 recv 只拿到了消息的一部分：一次 recv 不等于一条消息。"
+            "要在循环里调用 recv，收到一块就回显一块，直到 recv 返回 b''。",
+    "every message back through pieces of {sizes} bytes": "切成 {sizes} 字节的小块后，每条消息都原样回来",
+    "all came back, byte for byte": "全部原样回来，一个字节都不差",
     "two clients at the same time": "两个客户端同时连接",
     "one client at a time": "一次一个客户端",
     "a client that disconnects abruptly": "客户端突然断开",
