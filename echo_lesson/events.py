@@ -80,6 +80,8 @@ SENTENCES = {
     # the chaos proxy (proxy.py)
     "relay": "{who}: {detail}, {nbytes} bytes",
     "chaos": "{who}: {detail}",
+    # the OS's table, read into the log (sequence.record_state)
+    "state": "{who}: the system's table says {detail}",
     # the files server
     "upload": "{who} started an upload: {detail}",
     "saved": "{who}: saved {nbytes} bytes as {detail}",

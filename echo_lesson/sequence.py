@@ -14,6 +14,7 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 
 from .events import EventLog
+from .i18n import text, translate
 from .targets import log_of
 
 LANES = {"client": 0.0, "proxy": 0.5, "server": 1.0}
@@ -23,17 +24,24 @@ DRAWN = {"accept", "recv", "send", "eof", "close", "reset", "timeout", "relay", 
 
 def record_state(log: EventLog, port: int, local_port: int, who: str = "client",
                  client: int | None = None) -> str | None:
-    """Read the OS's table now and record the state of the socket whose own port is
-    `local_port` (its connection to `port`) as a `state` event; return the state."""
+    """Read the OS's table now and record the state of `who`'s socket ("client" or
+    "server"), the one whose own port is `local_port`, as a `state` event; return it."""
     from .tcpstates import connections
 
     rows, source = connections(port)
-    for row in rows:
-        if row.local[1] == local_port:
-            log.record("state", client, detail=f"{who} {row.state} ({source})")
-            return row.state
-    log.record("state", client, detail=f"{who} gone from the table ({source})")
-    return None
+    state = next((row.state for row in rows if row.local[1] == local_port), None)
+    if who == "client":
+        detail = (text("client's socket: {state} (read from {source})", state=state,
+                       source=source) if state else
+                  text("client's socket: gone from the table (read from {source})",
+                       source=source))
+    else:
+        detail = (text("server's socket: {state} (read from {source})", state=state,
+                       source=source) if state else
+                  text("server's socket: gone from the table (read from {source})",
+                       source=source))
+    log.record("state", client, detail=detail)
+    return state
 
 
 def _arrow(event) -> tuple[str, str, str] | None:
@@ -92,7 +100,7 @@ def plot_sequence(source, client: int | None = None, title: str | None = None,
             where = LANES["client" if event.detail.startswith("client") else "server"]
         colour = {"reset": "#C44E52", "chaos": "#C44E52", "error": "#C44E52",
                   "timeout": "#DD8452", "state": "#55A868"}.get(event.kind, "#666")
-        label = {"reset": "RST", "timeout": "timeout"}.get(event.kind, event.detail)
+        label = {"reset": "RST", "timeout": "timeout"}.get(event.kind, translate(event.detail))
         ax.text(where, y, label[:60], ha="center", va="center", fontsize=7,
                 bbox={"boxstyle": "round", "fc": "white", "ec": colour})
     if hidden:

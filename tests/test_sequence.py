@@ -28,7 +28,7 @@ def test_a_connection_with_its_bytes_fin_and_the_os_state_after():
     shown = labels(fig)
     assert "connect (SYN, SYN-ACK, ACK)" in shown and shown.count("5 B") == 2
     assert "FIN" in shown and "FIN (close)" in shown
-    assert state == "TIME_WAIT" and any(t.startswith("client TIME_WAIT (") for t in shown)
+    assert state == "TIME_WAIT" and any(t.startswith("client's socket: TIME_WAIT (read from ") for t in shown)
     assert fig.axes[0].get_title() == "client 1"
 
 

@@ -33,6 +33,13 @@ TEXTS = {
     "{who}: sent the file {detail} ({nbytes} bytes)": "{who}：已发送文件 {detail}（{nbytes} 字节）",
     "{who}: {detail}, {nbytes} bytes": "{who}：{detail}，{nbytes} 字节",
     # the chaos proxy (proxy.py)
+    "{who}: the system's table says {detail}": "{who}：系统的连接表显示 {detail}",
+    "client's socket: {state} (read from {source})": "客户端的套接字（socket）：{state}（读自 {source}）",
+    "server's socket: {state} (read from {source})": "服务器的套接字（socket）：{state}（读自 {source}）",
+    "client's socket: gone from the table (read from {source})":
+        "客户端的套接字（socket）：已经不在表里了（读自 {source}）",
+    "server's socket: gone from the table (read from {source})":
+        "服务器的套接字（socket）：已经不在表里了（读自 {source}）",
     "client → server": "客户端 → 服务器",
     "server → client": "服务器 → 客户端",
     "could not reach the target {target}: {error}": "连不上目标 {target}：{error}",

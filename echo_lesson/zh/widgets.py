@@ -74,4 +74,17 @@ TEXTS = {
     "could not start: {error}": "无法启动：{error}",
     "the panel stopped following the log: {error}": "面板停止了跟踪日志：{error}",
     "{name} says... (Enter sends)": "{name} 说……（按回车发送）",
+    # the Proxy panel (widgets/proxy_panel.py)
+    "Proxy": "代理",
+    "between your client and {target}: the network's misbehaviour, switched on and off":
+        "在你的客户端和 {target} 之间：网络的种种毛病，可以随手打开、关掉",
+    "split (bytes)": "切块（字节）",
+    "delay (ms)": "延迟（毫秒）",
+    "merge (ms)": "合并（毫秒）",
+    "rate (bytes/s)": "速率（字节/秒）",
+    "reset after (bytes)": "多少字节后重置",
+    "drop after (bytes)": "多少字节后断线",
+    "move a slider, then send a message through the proxy.": "拖动一个滑块，然后通过代理发一条消息。",
+    "chaos: {settings}": "混乱设置：{settings}",
+    "{nbytes} bytes sent, {back} came back": "发出 {nbytes} 字节，收回 {back} 字节",
 }
