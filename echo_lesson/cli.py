@@ -324,6 +324,9 @@ def workspace(args: argparse.Namespace) -> int:
 def _outcome_line(outcome) -> str:
     """What `workspace` did with one notebook, as one line in the chosen language."""
     name = outcome.name
+    if outcome.action == "renamed":
+        return _t("renamed  {0} -> {1} (the course renumbered its lessons; what you wrote in "
+                  "it stays)", outcome.moved_to, name)
     if outcome.action == "created":
         return _t("created  {0}", name)
     if outcome.action == "updated":

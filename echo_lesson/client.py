@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from .errnos import label
 from .targets import address_of, log_of
 from .i18n import text
-from .streams import recv_exactly  # noqa: F401  (el.recv_exactly, lesson 07)
+from .streams import recv_exactly  # noqa: F401  (el.recv_exactly, lesson 08)
 
 
 

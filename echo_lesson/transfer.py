@@ -1,7 +1,7 @@
 """File transfer over TCP, the client side: upload, download, list_files.
 
 The protocol, its name check and its framing are in filewire.py (the files server speaks
-it: servers/files.py); the names are re-exported here, as lesson 07 uses them.
+it: servers/files.py); the names are re-exported here, as lesson 08 uses them.
 
 Whatever the server answers (a refusal, a reply too long or not JSON, silence, a cut), a
 failure after connecting is a TransferError that says what happened, in a sentence.

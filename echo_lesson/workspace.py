@@ -11,6 +11,10 @@ or the course's, never a blend of both.
 running cells only adds outputs, and outputs do not count. What was written is recorded in
 `DIR/.echo-lesson-workspace.json`: a hash of each notebook's cell sources.
 
+Lessons get renumbered as the course grows (05_scaling_up becomes 06_scaling_up): each
+notebook carries a stable id in its metadata (`echo_lesson.id`, e.g. "scaling-up"), and a
+learner's copy under the old name is renamed to the new one, their work in it kept.
+
 `reset(DIR, NOTEBOOK)` puts one notebook back as the course has it now, after moving the
 learner's version aside under a dated name (never deleting it).
 """
@@ -65,17 +69,33 @@ def student_editions(course: Path) -> dict[str, object]:
     return editions
 
 
-def _read_record(workspace: Path) -> dict[str, str]:
+def lesson_id(nb, name: str) -> str:
+    """A notebook's stable id: its metadata's echo_lesson.id, else its name without the
+    lesson number (05_scaling_up.ipynb -> scaling-up), which is what the id was made from."""
+    given = nb.metadata.get("echo_lesson", {}).get("id") if nb is not None else None
+    return given or id_from_name(name)
+
+
+def id_from_name(name: str) -> str:
+    stem = Path(name).stem
+    number, _, rest = stem.partition("_")
+    return (rest if number.isdigit() and rest else stem).replace("_", "-")
+
+
+def _read_record(workspace: Path, part: str = "written") -> dict[str, str]:
     try:
-        return json.loads((workspace / RECORD).read_text(encoding="utf-8"))["written"]
+        return json.loads((workspace / RECORD).read_text(encoding="utf-8"))[part]
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
 
-def _write_record(workspace: Path, written: dict[str, str]) -> None:
+def _write_record(workspace: Path, written: dict[str, str],
+                  ids: dict[str, str] | None = None) -> None:
     record = {"about": "what `python -m echo_lesson workspace` wrote here: a hash of each "
                        "notebook's cell sources, so it never overwrites a notebook you changed",
-              "written": dict(sorted(written.items()))}
+              "written": dict(sorted(written.items())),
+              "ids": dict(sorted((ids if ids is not None else
+                                  {n: id_from_name(n) for n in written}).items()))}
     (workspace / RECORD).write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n",
                                     encoding="utf-8")
 
@@ -95,10 +115,19 @@ def write_workspace(workspace: Path, course: Path | None = None) -> list[Outcome
     if not editions:
         raise FileNotFoundError(f"no notebooks in {course or course_folder()}")
     written = _read_record(workspace)
+    ids = {**{n: id_from_name(n) for n in written}, **_read_record(workspace, "ids")}
     outcomes = []
     for name, nb in editions.items():
         target = workspace / name
         new = sources_hash(nb)
+        ids[name] = lesson_id(nb, name)
+        old = None if target.exists() else _old_name(workspace, name, ids, editions)
+        if old is not None:  # the course renumbered this lesson: the learner's copy follows
+            (workspace / old).rename(target)
+            if old in written:
+                written[name] = written.pop(old)
+            ids.pop(old, None)
+            outcomes.append(Outcome(name, "renamed", moved_to=old))
         if not target.exists():
             action = "created"
         else:
@@ -117,8 +146,19 @@ def write_workspace(workspace: Path, course: Path | None = None) -> list[Outcome
         written[name] = new
         outcomes.append(Outcome(name, action))
     workspace.mkdir(parents=True, exist_ok=True)
-    _write_record(workspace, written)
+    _write_record(workspace, written, {n: i for n, i in ids.items() if n in written})
     return outcomes
+
+
+def _old_name(workspace: Path, name: str, ids: dict[str, str], editions) -> str | None:
+    """The workspace's notebook, in the same folder, that has this lesson's id but a name
+    the course no longer uses; None if there is none."""
+    folder = Path(name).parent
+    for old, old_id in ids.items():
+        if (old != name and old not in editions and old_id == ids[name]
+                and Path(old).parent == folder and (workspace / old).exists()):
+            return old
+    return None
 
 
 def find_notebook(workspace: Path, asked: str, names) -> str:

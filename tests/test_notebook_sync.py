@@ -29,7 +29,7 @@ REQUIRED = {
                                        "echo_lesson.servers.threaded.ThreadedServer"},
     "04_robust_server.ipynb": {"echo_lesson.servers.robust.robust_echo",
                                "echo_lesson.servers.robust.RobustServer.handle_new_client"},
-    "05_scaling_up.ipynb": {"echo_lesson.servers.pool.PoolServer._work",
+    "06_scaling_up.ipynb": {"echo_lesson.servers.pool.PoolServer._work",
                             "echo_lesson.servers.selector_server.SelectorServer._read",
                             "echo_lesson.servers.asyncio_server.echo_stream"},
 }

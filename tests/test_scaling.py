@@ -1,4 +1,4 @@
-"""Lesson 5's servers: what each promises beyond the fault battery (tests/test_faults.py).
+"""Lesson 6's servers: what each promises beyond the fault battery (tests/test_faults.py).
 
 pool: a fixed set of threads; clients beyond it are connected but wait their turn.
 selectors and asyncio: one thread serves everyone; stop is quick from any thread.

@@ -232,3 +232,34 @@ def test_lab_passes_allow_root_only_to_root_and_says_why(monkeypatch, capsys, tm
     assert ("--allow-root" in launched[0]) == allowed
     said = capsys.readouterr().err
     assert ("running as root" in said) == allowed
+
+
+def test_a_renumbered_lesson_takes_the_learners_copy_along(course, tmp_path):
+    """The course renumbers lesson 01 as 02 (a new lesson came before it). The learner's
+    copy, with their answer in it, follows under the new name, in both editions; nothing
+    is left under the old name, and nothing is lost."""
+    mine = tmp_path / "my-notebooks"
+    lines_of(workspace(mine, "--source", course))
+    edit_source(mine / "01_first_echo_server.ipynb", "my_answer = 42")
+    for folder in (course, course / "zh"):
+        (folder / "01_first_echo_server.ipynb").rename(folder / "02_first_echo_server.ipynb")
+    result = workspace(mine, "--source", course)
+    assert result.returncode == 0, result.stderr
+    assert "renamed  01_first_echo_server.ipynb -> 02_first_echo_server.ipynb" in result.stdout
+    assert "renamed  zh/01_first_echo_server.ipynb -> zh/02_first_echo_server.ipynb" in result.stdout
+    assert not (mine / "01_first_echo_server.ipynb").exists()
+    moved = nbformat.read(mine / "02_first_echo_server.ipynb", as_version=4)
+    assert moved.cells[-1].source == "my_answer = 42"  # the learner's work, kept
+    assert "kept     02_first_echo_server.ipynb (you changed it" in result.stdout
+    again = lines_of(workspace(mine, "--source", course))  # and it stays settled
+    assert again["02_first_echo_server.ipynb"] == "kept"
+
+
+def test_every_course_notebook_has_a_stable_id_shared_by_both_editions():
+    from echo_lesson.workspace import id_from_name
+
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        english = nbformat.read(path, as_version=4).metadata["echo_lesson"]["id"]
+        chinese = nbformat.read(ROOT / "notebooks" / "zh" / path.name,
+                                as_version=4).metadata["echo_lesson"]["id"]
+        assert english == chinese == id_from_name(path.name), path.name

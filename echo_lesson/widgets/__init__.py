@@ -8,7 +8,7 @@
     server = server_panel("single")    # or one at a time
     client = client_panel(server)      # follows that panel's server (or pass an address)
     timeline_panel(server)
-    ChatPanel(chat_server, ["alice", "bob"])   # lesson 06: chat clients side by side
+    ChatPanel(chat_server, ["alice", "bob"])   # lesson 07: chat clients side by side
     ProxyPanel(el.start_proxy(server))         # the chaos proxy's settings as sliders
 
 Every button is also a method (`server.start()`, `client.send("hi")`, `timeline.draw()`),

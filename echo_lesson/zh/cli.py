@@ -50,6 +50,8 @@ TEXTS: dict[str, str] = {
         "中文版是 zh/01_first_echo_server.ipynb",
     "moved your {0} aside to {1}": "你的 {0} 已挪到一边，改名为 {1}（没有删除）",
     "reset {0}: the course's version": "已重置 {0}：现在是课程的版本",
+    "renamed  {0} -> {1} (the course renumbered its lessons; what you wrote in it stays)":
+        "改名     {0} -> {1}（课程给各课重新编了号；你在里面写的内容都还在）",
     "created  {0}": "新建  {0}",
     "updated  {0}": "更新  {0}",
     "kept     {0} (up to date)": "保留  {0}（已是最新）",
