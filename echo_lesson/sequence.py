@@ -7,7 +7,7 @@ The kernel's own view of the sockets (TIME_WAIT, CLOSE_WAIT, ...) appears as box
 `state` events recorded by `record_state` (tcpstates.py), each saying where it was read.
 
 Rows follow the order of events, not their times (a diagram of a 2 ms exchange and of a
-2 s one look alike; each row shows its time).
+2 s one look alike; each row shows its time since the connection's first event).
 """
 from __future__ import annotations
 
@@ -82,8 +82,8 @@ def plot_sequence(source, client: int | None = None, title: str | None = None,
         ax.text(LANES[name], 0.6, name, ha="center", va="bottom", fontsize=9, weight="bold")
     for row, event in enumerate(shown, start=1):
         y = -row
-        ax.text(-0.08, y, f"{event.t * 1000:.0f} ms", ha="right", va="center", fontsize=7,
-                color="#666")
+        since = (event.t - shown[0].t) * 1000  # from this connection's first event
+        ax.text(-0.08, y, f"+{since:.0f} ms", ha="right", va="center", fontsize=7, color="#666")
         arrow = _arrow(event)
         if arrow and proxied and event.kind in ("accept", "close"):  # the proxy's client side
             arrow = (("client", "proxy", "connect") if event.kind == "accept"

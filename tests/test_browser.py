@@ -17,6 +17,11 @@ pytestmark = pytest.mark.browser
 
 NOTEBOOK = [
     "from echo_lesson.widgets import lab\npanels = lab(name='panel-browser')\npanels",
+    "import echo_lesson as el\nfrom echo_lesson.proxy import start_proxy\n"
+    "from echo_lesson.widgets import ProxyPanel\n"
+    "target = el.start_server('threaded', name='proxy-browser-target')\n"
+    "proxy_panel = ProxyPanel(start_proxy(target, name='proxy-browser'), message='hello')\n"
+    "proxy_panel",
     "print('panels ready')",
 ]
 
@@ -122,3 +127,26 @@ def test_send_while_stopped_shows_a_clear_message(page):
     page.click("button.el-send")
     page.locator(".el-client-message", has_text="echoed 13 bytes").wait_for()
     stop(page)
+
+
+def test_a_proxy_slider_changes_the_diagram_and_the_log(page):
+    """Issue 17: move the proxy's split slider in JupyterLab; the next message goes through
+    in one-byte pieces, and the sequence diagram and the proxy's log show it."""
+    panel = page.locator(".el-proxy-panel")
+    panel.scroll_into_view_if_needed()
+    page.click("button.el-proxy-send")
+    panel.get_by_text("5 bytes sent, 5 came back").wait_for()
+    image = page.locator(".el-sequence-image")
+    image.wait_for(state="visible")
+    before = image.get_attribute("src")
+    assert "client → server, 5 bytes" in page.locator(".el-proxy-log").inner_text()
+    handle = page.locator(".el-proxy-split .noUi-handle")
+    handle.focus()
+    page.keyboard.press("ArrowRight")  # split 0 (off) -> 1 byte, as a drag would
+    panel.get_by_text("chaos: split=1").wait_for()
+    page.click("button.el-proxy-send")
+    page.locator(".el-proxy-log", has_text="client → server, 1 bytes").wait_for()
+    panel.get_by_text("5 bytes sent, 5 came back").wait_for()
+    page.wait_for_function("(before) => document.querySelector('.el-sequence-image').src "
+                           "!== before", arg=before)
+    shot(panel, "proxy-panel")
