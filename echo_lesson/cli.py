@@ -286,6 +286,33 @@ def student_edition(args: argparse.Namespace) -> int:
     return 0
 
 
+def student_branch(args: argparse.Namespace) -> int:
+    """Commit the student edition to a branch for nbgitpuller; print the link to hand out."""
+    import subprocess
+    from pathlib import Path
+
+    from .handout import nbgitpuller_link, write_student_branch
+
+    try:
+        commit = write_student_branch(Path(args.repo), args.branch)
+    except FileNotFoundError:
+        _error(_t("no notebooks in {0}", str(Path(args.repo) / "notebooks")))
+        return 2
+    except subprocess.CalledProcessError:
+        _error(_t("{0} is not a git repository: give --repo the course's clone", args.repo))
+        return 2
+    if commit is None:
+        print(_t("branch {0} already holds this student edition: nothing to commit",
+                 args.branch))
+    else:
+        print(_t("committed the student edition to branch {0}: {1} (push it: git push origin "
+                 "{0})", args.branch, commit[:12]))
+    if args.hub and args.url:
+        for lang in ("en", "zh"):
+            print(nbgitpuller_link(args.hub, args.url, args.branch, lang))
+    return 0
+
+
 def workspace(args: argparse.Namespace) -> int:
     """Write (or bring up to date) the learner's copy of the course; never lose their work."""
     from pathlib import Path
@@ -571,6 +598,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("outdir", help=_("the folder to write the student notebooks to"))
     p.add_argument("--source", default="notebooks", help=_("where the instructor edition is"))
     p.set_defaults(run=student_edition)
+
+    p = commands.add_parser("student-branch", help=_(
+        "commit the student edition to a git branch for JupyterHub (nbgitpuller)"))
+    p.add_argument("--repo", default=".", help=_("the course's git clone (default .)"))
+    p.add_argument("--branch", default="student", help=_("the branch (default student)"))
+    p.add_argument("--hub", help=_("your JupyterHub's address, to print the links to hand out"))
+    p.add_argument("--url", help=_("the course repository's public URL, for the links"))
+    p.set_defaults(run=student_branch)
 
     for name, run, what in (
             ("workspace", workspace, _("write your own copy of the course (exercises to do) "

@@ -227,6 +227,19 @@ TEXTS: dict[str, str] = {
     "after this many bytes, forward and read nothing more: a dead link":
         "转发这么多字节后，什么都不再转发、也不再读：像一条断了的线路",
     "print connections and errors only, no line per chunk": "只打印连接和错误，不再每转发一块都打印一行",
+    # student-branch (handout.py)
+    "{0} is not a git repository: give --repo the course's clone":
+        "{0} 不是一个 git 仓库：请用 --repo 给出课程的克隆",
+    "branch {0} already holds this student edition: nothing to commit":
+        "分支 {0} 里已经是这个学生版了：没有要提交的",
+    "committed the student edition to branch {0}: {1} (push it: git push origin {0})":
+        "已把学生版提交到分支 {0}：{1}（推送：git push origin {0}）",
+    "commit the student edition to a git branch for JupyterHub (nbgitpuller)":
+        "把学生版提交到一个 git 分支，供 JupyterHub（nbgitpuller）使用",
+    "the course's git clone (default .)": "课程的 git 克隆（默认 .）",
+    "the branch (default student)": "分支（默认 student）",
+    "your JupyterHub's address, to print the links to hand out": "你的 JupyterHub 地址，用来打印要发给学员的链接",
+    "the course repository's public URL, for the links": "课程仓库的公开 URL，用在链接里",
 }
 
 # Texts the package does not make itself, so they have no template to look up: they are
