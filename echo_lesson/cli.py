@@ -286,6 +286,24 @@ def student_edition(args: argparse.Namespace) -> int:
     return 0
 
 
+def nbgrader_export(args: argparse.Namespace) -> int:
+    """Write the lessons as nbgrader source assignments, with its configuration."""
+    from pathlib import Path
+
+    from .nbgrader_export import export
+
+    lessons = set(args.lessons.split(",")) if args.lessons else None
+    written = export(Path(args.source), Path(args.folder), lessons)
+    if not written:
+        _error(_t("no lesson with an exercise in {0}", args.source))
+        return 2
+    for path in written:
+        print(path.relative_to(args.folder).as_posix())
+    print(_t("then, in {0}: nbgrader generate_assignment ASSIGNMENT, and after collecting: "
+             "nbgrader autograde ASSIGNMENT", args.folder))
+    return 0
+
+
 def student_branch(args: argparse.Namespace) -> int:
     """Commit the student edition to a branch for nbgitpuller; print the link to hand out."""
     import subprocess
@@ -598,6 +616,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("outdir", help=_("the folder to write the student notebooks to"))
     p.add_argument("--source", default="notebooks", help=_("where the instructor edition is"))
     p.set_defaults(run=student_edition)
+
+    p = commands.add_parser("nbgrader-export", help=_(
+        "write the lessons as nbgrader source assignments (for grading with nbgrader)"))
+    p.add_argument("folder", help=_("the nbgrader course folder to write"))
+    p.add_argument("--source", default="notebooks", help=_("where the instructor edition is"))
+    p.add_argument("--lessons", help=_("which lessons, comma-separated (default: every lesson "
+                                       "with an exercise), e.g. 01_first_echo_server"))
+    p.set_defaults(run=nbgrader_export)
 
     p = commands.add_parser("student-branch", help=_(
         "commit the student edition to a git branch for JupyterHub (nbgitpuller)"))

@@ -240,6 +240,16 @@ TEXTS: dict[str, str] = {
     "the branch (default student)": "分支（默认 student）",
     "your JupyterHub's address, to print the links to hand out": "你的 JupyterHub 地址，用来打印要发给学员的链接",
     "the course repository's public URL, for the links": "课程仓库的公开 URL，用在链接里",
+    # nbgrader-export (nbgrader_export.py)
+    "no lesson with an exercise in {0}": "{0} 里没有带练习的课",
+    "then, in {0}: nbgrader generate_assignment ASSIGNMENT, and after collecting: nbgrader "
+    "autograde ASSIGNMENT": "然后在 {0} 里运行：nbgrader generate_assignment 作业名；收齐作业后运行："
+                            "nbgrader autograde 作业名",
+    "write the lessons as nbgrader source assignments (for grading with nbgrader)":
+        "把各课写成 nbgrader 的源作业（用 nbgrader 评分时用）",
+    "the nbgrader course folder to write": "要写入的 nbgrader 课程文件夹",
+    "which lessons, comma-separated (default: every lesson with an exercise), e.g. "
+    "01_first_echo_server": "哪几课，用逗号分隔（默认：每一课带练习的课），例如 01_first_echo_server",
 }
 
 # Texts the package does not make itself, so they have no template to look up: they are
