@@ -170,7 +170,7 @@ def _output_gone() -> None:
 
 # Options only some kinds take: the option's name -> (keyword, the kinds that take it).
 KIND_OPTIONS = {
-    "--folder": ("folder", ("files",)),
+    "--folder": ("folder", ("files", "http")),
     "--max-clients": ("max_clients", ("robust", "chat", "files")),
     "--idle-timeout": ("idle_timeout", ("robust", "files")),
 }
@@ -186,7 +186,8 @@ def _kind_options(args: argparse.Namespace) -> dict:
         if args.kind not in kinds:
             _error(_t("{0} is only for --kind {1}", flag, " / ".join(kinds)))
             raise SystemExit(2)
-        if keyword == "folder" and os.path.exists(value) and not os.path.isdir(value):
+        if (keyword == "folder" and args.kind == "files" and os.path.exists(value)
+                and not os.path.isdir(value)):  # http says so itself (no "created")
             _error(text("{path} is a file, not a folder: give --folder a folder (it is created "
                         "if missing)", path=value))
             raise SystemExit(2)
@@ -542,8 +543,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1",
                    help=_("address to bind (default 127.0.0.1: this computer only)"))
     p.add_argument("--port", type=port_number, default=8080, help=_("0 lets the system choose"))
-    p.add_argument("--folder", help=_("--kind files only: the folder it serves "
-                                      "(default ./echo-files, created if missing)"))
+    p.add_argument("--folder", help=_("--kind files or http: the folder it serves (files: "
+                                      "default ./echo-files, created if missing; http: default "
+                                      "the current folder)"))
     p.add_argument("--max-clients", type=int, help=_(
         "--kind robust, chat or files: how many clients it serves at once; when full, a "
         "newcomer takes the place of the slowest client, or is told the server is full "

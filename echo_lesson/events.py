@@ -86,6 +86,8 @@ SENTENCES = {
     "upload": "{who} started an upload: {detail}",
     "saved": "{who}: saved {nbytes} bytes as {detail}",
     "sent": "{who}: sent the file {detail} ({nbytes} bytes)",
+    # the HTTP server: one event per request, "GET /index.html -> 200 OK (1234 bytes)"
+    "request": "{who}: {detail}",
 }
 
 # Details that are data or addresses, shown exactly as recorded, never translated.

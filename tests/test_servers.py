@@ -92,7 +92,7 @@ def test_every_kind_keeps_the_server_contract(kind, tmp_path):
     try:
         assert isinstance(server, Server)
         assert isinstance(server.takes_handler, bool) and server.protocol in {"echo", "chat",
-                                                                             "files"}
+                                                                             "files", "http"}
         assert server.connected() == 0
         assert all(isinstance(t, threading.Thread) for t in server.threads())  # pool: workers
         server.interrupt()  # no handler is running: a no-op, never an error

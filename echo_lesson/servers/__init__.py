@@ -11,6 +11,7 @@ from .teaching import TeachingSingle, TeachingThreaded
 from .robust import RobustServer
 from .chat import ChatServer
 from .files import FilesServer
+from .http_server import HttpServer
 from .pool import PoolServer
 from .selector_server import SelectorServer
 from .asyncio_server import AsyncioServer
@@ -27,6 +28,7 @@ KINDS = {  # in the order the lessons meet them
     "asyncio": AsyncioServer,
     "chat": ChatServer,
     "files": FilesServer,
+    "http": HttpServer,
 }
 
 __all__ = ["KINDS", "BaseServer", "PortInUseError", "AddressNotHereError", "echo_handler",

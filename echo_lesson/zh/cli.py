@@ -119,8 +119,10 @@ TEXTS: dict[str, str] = {
         "用于 --kind robust 或 files：客户端这么多秒既不发也不读，就断开它（robust 默认 60，files 默认 30）",
     "print connections and errors only, no line per recv and send":
         "只打印连接和错误，不再每次 recv、send 都打印一行",
-    "--kind files only: the folder it serves (default ./echo-files, created if missing)":
-        "只用于 --kind files：服务器提供的文件夹（默认 ./echo-files，不存在就创建）",
+    "--kind files or http: the folder it serves (files: default ./echo-files, created if "
+    "missing; http: default the current folder)":
+        "只用于 --kind files 或 http：服务器提供的文件夹（files 默认 ./echo-files，不存在就创建；"
+        "http 默认当前文件夹）",
     "send a file to a files server": "把一个文件上传到文件服务器",
     "fetch a file from a files server": "从文件服务器下载一个文件",
     "the file to send": "要上传的文件",

@@ -92,6 +92,72 @@ TEXTS = {
     "line over {limit} bytes refused": "超过 {limit} 字节的一行被拒绝",
     "line not finished within {seconds:g} s; dropped {count} bytes {data}":
         "一行没有在 {seconds:g} 秒内结束，丢弃了这 {count} 字节 {data}",
+    # the HTTP server (httpwire.py, servers/http_server.py): a request's event, and the
+    # sentence an answer carries in its body (the status line itself stays English)
+    "{request} -> {status} ({size} bytes)": "{request} -> {status}（{size} 字节）",
+    "{request} -> {status}: {reason}": "{request} -> {status}：{reason}",
+    "(no request it could read)": "（读不出一个请求）",
+    "the request line and headers are longer than {limit} bytes (MAX_HEADER_BYTES)":
+        "请求行加请求头超过了 {limit} 字节（MAX_HEADER_BYTES）",
+    "the request line is not METHOD TARGET HTTP/x.y, separated by single spaces: {line}":
+        "请求行不是用单个空格隔开的 METHOD TARGET HTTP/x.y：{line}",
+    "{version} is not spoken here: this server speaks HTTP/1.0 and HTTP/1.1":
+        "这里不支持 {version}：这个服务器只讲 HTTP/1.0 和 HTTP/1.1",
+    "an HTTP/1.1 request must have exactly one Host header; this one has {count}":
+        "HTTP/1.1 请求必须有且只有一个 Host 头；这个请求有 {count} 个",
+    "this server does not read bodies sent in chunks (Transfer-Encoding: chunked): send "
+    "Content-Length instead":
+        "这个服务器不读分块发送的请求体（Transfer-Encoding: chunked）：请改用 Content-Length",
+    "this server does not read bodies sent with Transfer-Encoding: {coding}; send "
+    "Content-Length instead":
+        "这个服务器不读用 Transfer-Encoding: {coding} 发送的请求体；请改用 Content-Length",
+    "Content-Length must be one whole number of bytes, not {value}":
+        "Content-Length 必须是一个表示字节数的整数，不能是 {value}",
+    "the body is {size} bytes; this server takes at most {limit} bytes (MAX_BODY)":
+        "请求体有 {size} 字节；这个服务器最多收 {limit} 字节（MAX_BODY）",
+    "a header line starts with a space: headers folded over several lines are obsolete "
+    "(RFC 9112) and refused":
+        "有一行请求头以空格开头：跨多行折叠的请求头已经过时（RFC 9112），不予接受",
+    "a header line is not NAME: VALUE (a name with no spaces, then a colon, then visible "
+    "text): {line}":
+        "有一行请求头不是 NAME: VALUE（不带空格的名字、冒号、再跟可见文字）：{line}",
+    "the server is busy: {count} connections already (max_clients); try again in a moment":
+        "服务器正忙：已经有 {count} 个连接（max_clients）；请稍后再试",
+    "{method} is not served here: this server only reads (GET and HEAD)":
+        "这里不处理 {method}：这个服务器只读（GET 和 HEAD）",
+    "nothing at {target} in the served folder": "提供的文件夹里没有 {target}",
+    "{target} is hidden: names starting with '.' (such as .git and .venv) are never served":
+        "{target} 是隐藏的：以 '.' 开头的名字（比如 .git 和 .venv）一律不提供",
+    "{target} tries to leave the served folder with '..'": "{target} 想用 '..' 跳出提供的文件夹",
+    "{target} is a symbolic link that leads outside the served folder":
+        "{target} 是一个指向文件夹外面的符号链接",
+    "{target} holds a NUL or a backslash, which no file name served here has":
+        "{target} 含有 NUL 或反斜杠，这里提供的文件名都没有这些字符",
+    "{target} names a drive; only paths inside the served folder are served":
+        "{target} 指定了一个盘符；只提供文件夹里面的路径",
+    "{target} is not UTF-8 once its %XX are decoded": "{target} 的 %XX 解码之后不是 UTF-8",
+    "the target must start with / (a path), not {target}":
+        "请求目标必须以 / 开头（一个路径），不能是 {target}",
+    "{target} cannot be opened here": "{target} 在这里打不开",
+    "{target} cannot be read: no permission": "{target} 读不了：没有权限",
+    "{target} is not a regular file (a pipe or a device): this server sends files and "
+    "folders only":
+        "{target} 不是普通文件（是管道或设备）：这个服务器只提供文件和文件夹",
+    "moved to {url}": "已移到 {url}",
+    "Index of {path}": "{path} 的目录",
+    "(only the first {count} are listed)": "（只列出了前 {count} 项）",
+    "there is no folder {folder}: give folder= a folder that exists":
+        "没有文件夹 {folder}：folder= 要给一个存在的文件夹",
+    "{folder} is a file, not a folder: give folder= a folder":
+        "{folder} 是一个文件，不是文件夹：folder= 要给一个文件夹",
+    "the request's head did not arrive whole within {seconds:g} s (header_timeout)":
+        "请求头没有在 {seconds:g} 秒内完整到达（header_timeout）",
+    "the body stopped arriving: nothing for {seconds:g} s (idle_timeout)":
+        "请求体不再到达：{seconds:g} 秒内什么也没收到（idle_timeout）",
+    "no new request for {seconds:g} s on a kept-alive connection (idle_timeout); closed":
+        "保持的连接（keep-alive）上 {seconds:g} 秒没有新请求（idle_timeout），已关闭",
+    "read nothing of the answer for {seconds:g} s (idle_timeout), disconnected":
+        "{seconds:g} 秒内一点回应也没读（idle_timeout），已断开",
     # the files server (servers/files.py); its refusals reach a client too, as plain text:
     # zh/cli.py's FOREIGN_PATTERNS say them there, in the same words
     "{name!r}: {size} bytes coming": "{name!r}，共 {size} 字节",
