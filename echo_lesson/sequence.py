@@ -11,10 +11,12 @@ Rows follow the order of events, not their times (a diagram of a 2 ms exchange a
 """
 from __future__ import annotations
 
+import textwrap
+
 from matplotlib.figure import Figure
 
 from .events import EventLog
-from .i18n import text, translate
+from .i18n import text
 from .targets import log_of
 
 LANES = {"client": 0.0, "proxy": 0.5, "server": 1.0}
@@ -95,14 +97,19 @@ def plot_sequence(source, client: int | None = None, title: str | None = None,
             ax.text((LANES[start] + LANES[end]) / 2, y + 0.12, label, ha="center",
                     va="bottom", fontsize=7)
             continue
-        where = LANES["proxy" if proxied and event.kind == "chaos" else "server"]
+        # Boxes beside their lane, inside the figure; in English in every edition (the
+        # figure's font has no CJK glyphs; the log beside it speaks the learner's language).
+        lane = "proxy" if proxied and event.kind == "chaos" else "server"
         if event.kind == "state":
-            where = LANES["client" if event.detail.startswith("client") else "server"]
+            lane = "client" if str(event.detail).startswith("client") else "server"
+        where, align = {"client": (LANES["client"] + 0.02, "left"),
+                        "proxy": (LANES["proxy"], "center"),
+                        "server": (LANES["server"] - 0.02, "right")}[lane]
         colour = {"reset": "#C44E52", "chaos": "#C44E52", "error": "#C44E52",
                   "timeout": "#DD8452", "state": "#55A868"}.get(event.kind, "#666")
-        label = {"reset": "RST", "timeout": "timeout"}.get(event.kind, translate(event.detail))
-        ax.text(where, y, label[:60], ha="center", va="center", fontsize=7,
-                bbox={"boxstyle": "round", "fc": "white", "ec": colour})
+        label = {"reset": "RST", "timeout": "timeout"}.get(event.kind, str(event.detail))
+        ax.text(where, y, textwrap.shorten(label, 70, placeholder="..."), ha=align,
+                va="center", fontsize=7, bbox={"boxstyle": "round", "fc": "white", "ec": colour})
     if hidden:
         ax.text(0.5, -(len(shown) + 1), f"... {hidden} more events", ha="center", fontsize=7)
     ax.set_xlim(-0.25, 1.15)
