@@ -6,6 +6,7 @@ builder put the sources (the notebooks as stored, and website/<lang>/index.md).
 """
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tools")]
 
 from docutils import nodes  # noqa: E402
 from sphinx import addnodes  # noqa: E402
-from sphinx.search.zh import SearchChinese  # noqa: E402
+from sphinx.search.zh import SearchChinese  # noqa: E402 (imports jieba, if installed)
 from sphinx.transforms.post_transforms import SphinxPostTransform  # noqa: E402
 
 from echo_lesson.handout import nbgitpuller_link  # noqa: E402
@@ -151,6 +152,8 @@ class ChineseSearch(SearchChinese):
 
 
 def setup(app):
+    if "jieba" in sys.modules:  # no "Building prefix dict..." lines in the build's output
+        sys.modules["jieba"].setLogLevel(logging.WARNING)
     app.connect("html-page-context", course_links)
     app.add_post_transform(OtherEditionLinks)
     if SearchChinese.js_stemmer_rawcode == "english-stemmer.js":
