@@ -428,6 +428,14 @@ def bench(args: argparse.Namespace) -> int:
 
     concurrency = [int(c) for c in args.concurrency.split(",")]
     names = lambda text: [name for name in text.split(",") if name]  # noqa: E731
+    if args.http:  # the http kind against ThreadingHTTPServer: keep-alive GETs of one file
+        from .bench.http import run_http_bench
+        report = run_http_bench(concurrency=concurrency, size=args.size, duration=args.duration,
+                                repeat=args.repeat, processes=args.processes,
+                                pin=not args.no_pin)
+        print(format_table(report), flush=True)
+        print(_t("saved {0} and {1}", *save(report, args.out)))
+        return 0
     try:
         report = run_bench(kinds=names(args.kinds) if args.kinds else COURSE_KINDS,
                            peers=names(args.peers) if args.peers is not None else None,
@@ -672,6 +680,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-pin", action="store_true",
                    help=_("do not pin server and clients to cores"))
     p.add_argument("--out", default="bench-results", help=_("folder for the JSON and PNG"))
+    p.add_argument("--http", action="store_true", help=_(
+        "the http kind against the standard library's ThreadingHTTPServer instead: keep-alive "
+        "GETs of one file of --size bytes (--kinds, --peers and --capacity do not apply)"))
     p.set_defaults(run=bench)
 
     for p in commands.choices.values():  # --lang after the subcommand works too

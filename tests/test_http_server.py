@@ -529,3 +529,60 @@ def test_chromium_loads_the_page_and_its_image(site):
     finally:
         server.stop()
 
+
+# --- the HTTP load client (the bench's: figures are printed there, never asserted) ---------
+def test_the_load_client_counts_keep_alive_requests(server):
+    from echo_lesson.httpload import run_http_load
+
+    result = run_http_load(server, concurrency=3, path="/sub/a.txt", duration=0.3, warmup=0.05,
+                           progress=None)
+    assert result.round_trips > 0 and result.errors == 0 and result.size == 13
+    assert result.p50_ms <= result.p99_ms
+    assert len(server.log.events("accept")) == 3  # keep-alive: one connection per client
+
+
+def test_the_load_client_counts_refusals_as_errors(server):
+    from echo_lesson.httpload import run_http_load
+
+    result = run_http_load(server, concurrency=2, path="/nope", duration=0.2, warmup=0.0,
+                           progress=None)
+    assert result.round_trips == 0 and result.errors >= 1
+
+
+def test_the_stdlib_peer_keeps_connections_alive(site):
+    """The bench's ThreadingHTTPServer speaks HTTP/1.1, so the load client reuses each
+    connection: one request per connection would mean HTTP/1.0 (no keep-alive)."""
+    from echo_lesson.bench.peers import start_http_peer
+    from echo_lesson.httpload import run_http_load
+
+    stop, address, _ = start_http_peer(str(site), nodelay=True)
+    try:
+        conn = http.client.HTTPConnection(*address, timeout=TIMEOUT)
+        for _ in range(3):
+            conn.request("GET", "/sub/a.txt")
+            reply = conn.getresponse()
+            assert reply.read() == b"hello from a\n" and not reply.will_close
+        conn.close()
+        result = run_http_load(address, concurrency=2, path="/sub/a.txt", duration=0.2,
+                               warmup=0.0, progress=None)
+        assert result.round_trips > 0 and result.errors == 0
+    finally:
+        stop()
+
+
+def test_bench_http_prints_the_table_and_saves_it(tmp_path):
+    """`bench --http`: the servers in processes of their own, one short round (no figures
+    are checked: that is the benchmark's job)."""
+    import json
+
+    result = subprocess.run([sys.executable, "-m", "echo_lesson", "bench", "--http",
+                             "--concurrency", "2", "--duration", "0.2", "--repeat", "1",
+                             "--no-pin", "--out", str(tmp_path)],
+                            capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert result.returncode == 0, result.stderr
+    rows = [line.split()[0] for line in result.stdout.splitlines()[1:4]]
+    assert rows == ["http", "http.server", "http.server-nd"], result.stdout
+    [saved] = tmp_path.glob("bench-*.json")
+    report = json.loads(saved.read_text())
+    assert report["settings"]["protocol"] == "http"
+    assert all(row["median"]["2"]["errors"] == 0 for row in report["servers"])

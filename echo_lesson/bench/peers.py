@@ -99,3 +99,44 @@ def start_peer(name: str):
         box["loop"].call_soon_threadsafe(box["stop"].set)
         thread.join(2)
     return stop, box["address"], 100  # asyncio's default backlog
+
+
+# The HTTP bench's peers (bench/http.py): not in PEERS, which are echo servers. The same
+# stdlib server twice: as shipped, and with Nagle's algorithm off (one class attribute), since
+# as shipped it sends a response's head and body in two writes and the body waits for the
+# client's delayed ACK (some 40 ms on Linux) on a kept-alive connection.
+HTTP_PEERS = {
+    "http.server": "http.server.ThreadingHTTPServer + SimpleHTTPRequestHandler "
+                   "(protocol_version HTTP/1.1, request log off)",
+    "http.server-nd": "the same, with disable_nagle_algorithm = True (TCP_NODELAY)",
+}
+
+
+def start_http_peer(folder: str, nodelay: bool = False):
+    """The standard library's ThreadingHTTPServer serving `folder` on 127.0.0.1 in a thread;
+    return (stop, address, backlog). protocol_version = "HTTP/1.1", or it closes every
+    connection after one request (HTTP/1.0) and keep-alive is never measured; its line per
+    request on stderr is off, as the course's server logs no event per request when
+    measured (log_data=False), and so are its tracebacks for clients that hang up."""
+    import functools
+    import http.server
+    import threading
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = nodelay
+
+        def log_message(self, format, *args):
+            pass
+
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            pass  # a load client closing its connections at the end of a run
+
+    server = Server(("127.0.0.1", 0), functools.partial(Handler, directory=folder))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def stop():
+        server.shutdown()
+        server.server_close()
+    return stop, server.server_address[:2], server.request_queue_size

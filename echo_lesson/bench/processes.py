@@ -9,15 +9,18 @@ import sys
 from pathlib import Path
 
 from ..limits import raise_fd_limit
-from .peers import PEERS, start_peer
+from .peers import HTTP_PEERS, PEERS, start_http_peer, start_peer
 
 
-def serve(name: str) -> None:
+def serve(name: str, folder: str | None = None) -> None:
     """Run server `name` on 127.0.0.1, print `listening on HOST:PORT backlog N fds M` (M:
-    its open-files limit), and serve until stdin closes (so it never outlives the bench)."""
+    its open-files limit), and serve until stdin closes (so it never outlives the bench).
+    `folder`: what an HTTP server serves (bench/http.py)."""
     fds = raise_fd_limit(20_000)
     if name in PEERS:
         stop, address, backlog = start_peer(name)
+    elif name in HTTP_PEERS:
+        stop, address, backlog = start_http_peer(folder, nodelay=name.endswith("-nd"))
     else:
         from ..runner import start_server
         # Measure the servers, not their event logs: every course kind but robust (whose
@@ -25,6 +28,10 @@ def serve(name: str) -> None:
         options = {"log_data": False} if name != "robust" else {}
         if name == "pool":
             options["workers"] = 64
+        if folder is not None:
+            options["folder"] = folder
+        if name == "http":  # a cap above the bench's C=100 (ThreadingHTTPServer has none)
+            options["max_clients"] = 1000
         server = start_server(name, **options)
         stop, address, backlog = server.stop, server.address, server.server.backlog
     print(f"listening on {address[0]}:{address[1]} backlog {backlog} fds {fds}", flush=True)
@@ -46,11 +53,12 @@ def pin_cpus(pin: bool):
 class ServerProcess:
     """A server in a child process: started, read its address, stopped by closing stdin."""
 
-    def __init__(self, name: str, cpu: int | None = None):
+    def __init__(self, name: str, cpu: int | None = None, folder: str | None = None):
         self.name = name
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "echo_lesson.bench", "--serve", name],
+            [sys.executable, "-m", "echo_lesson.bench", "--serve", name,
+             *([str(Path(folder).resolve())] if folder is not None else [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
             cwd=str(Path(__file__).resolve().parents[2]))  # the folder that holds echo_lesson
         if cpu is not None and hasattr(os, "sched_setaffinity"):
