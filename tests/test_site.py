@@ -139,8 +139,10 @@ def test_every_lesson_is_a_page_of_its_edition_each_with_its_own_search(site, bu
     assert (site / "index.html").is_file() and (site / "zh" / "index.html").is_file()
     for lang, prefix in (("en", ""), ("zh", "zh/")):
         assert (site / prefix / "searchindex.js").is_file()
+        index = (site / prefix / "index.html").read_text(encoding="utf-8")
         for name in built[lang]:
             assert (site / f"{prefix}{name}.html").is_file(), f"no page for {prefix}{name}"
+            assert f'href="{name}.html"' in index, f"{prefix}index.html does not list {name}"
     # each edition's search index is its own: the Chinese one holds the Chinese titles
     zh_index = (site / "zh" / "searchindex.js").read_text(encoding="utf-8")
     en_index = (site / "searchindex.js").read_text(encoding="utf-8")

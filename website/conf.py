@@ -122,22 +122,24 @@ def course_links(app, pagename, templatename, context, doctree):
 
 
 class OtherEditionLinks(SphinxPostTransform):
-    """A Chinese lesson's "[English edition](../NAME.ipynb)" points outside its own build:
-    it becomes a link to the English page, ../NAME.html (before MyST's resolver, 9, would
-    call it missing)."""
+    """A lesson's link to the other edition's notebook ("[English edition](../NAME.ipynb)"
+    in a Chinese lesson, zh/NAME.ipynb in an English one) points outside its own build: it
+    becomes a link to that edition's page (before MyST's resolver, 9, calls it missing)."""
 
     default_priority = 8
     formats = ("html",)
+    PREFIX = {"zh": "../", "en": "zh/"}[LANG]
 
     def run(self, **kwargs):
         for node in list(self.document.findall(addnodes.pending_xref)):
             target = node.get("reftarget", "")
-            if node.get("reftype") != "myst" or not target.startswith("../") \
+            if node.get("reftype") != "myst" or not target.startswith(self.PREFIX) \
                     or not target.endswith(".ipynb"):
                 continue
-            name = target[len("../"):-len(".ipynb")]
-            if LANG == "zh" and "/" not in name and _has_page("en", name):
-                link = nodes.reference("", "", internal=False, refuri=f"../{quote(name)}.html")
+            name = target[len(self.PREFIX):-len(".ipynb")]
+            if "/" not in name and _has_page(OTHER, name):
+                link = nodes.reference("", "", internal=False,
+                                       refuri=f"{self.PREFIX}{quote(name)}.html")
                 link += [child.deepcopy() for child in node.children]
                 node.replace_self(link)
 
