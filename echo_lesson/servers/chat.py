@@ -210,22 +210,14 @@ class ChatServer(CappedServer, BaseServer):
             self.start_thread(self.serve_client, (client_id, conn, addr),
                               name=f"chat-{client_id}")
 
-    def refuse_crowded(self, client_id, conn, addr) -> None:
-        """The room is full of members who are new or busy: say so in one line, close."""
-        peer = f"{addr[0]}:{addr[1]}"
-        self.log.record("refuse", client_id, peer=peer, detail=text(
-            "the room is full: {count} members (max_clients)", count=self.max_clients))
-        try:
-            conn.sendall(f"* sorry, the room is full ({self.max_clients} members); "
-                         "try again later\n".encode())
-            conn.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass  # it left already
-        finally:
-            conn.close()
-            with self._lock:
-                self._connections.pop(client_id, None)
-            self.log.record("close", client_id, peer=peer)
+    def crowded_detail(self):
+        return text("the room is full: {count} members (max_clients)", count=self.max_clients)
+
+    def tell_crowded(self, conn, detail) -> None:
+        """The room is full of members who are new or busy: one line, then end-of-stream."""
+        conn.sendall(f"* sorry, the room is full ({self.max_clients} members); "
+                     "try again later\n".encode())
+        conn.shutdown(socket.SHUT_WR)
 
     def cut_client(self, client_id: int) -> bool:
         """Cut a member to make room (crowd.py): the room is told why it left."""

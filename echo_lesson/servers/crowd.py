@@ -91,7 +91,7 @@ class CappedServer:
 
     The kind calls `init_cap(...)` in __init__ and `admit(client_id, conn, addr)` from
     handle_new_client (True: serve it), wraps a client's socket with `metered(client_id,
-    conn)` in serve_session, and says how it refuses (`refuse_crowded`: a line, a frame...).
+    conn)` in serve_session, and says how it refuses (`tell_crowded`: a line, a frame...).
     List it before the BaseServer class: `class RobustServer(CappedServer, ThreadedServer)`.
     """
 
@@ -142,4 +142,26 @@ class CappedServer:
         super().client_closed(client_id)
 
     def refuse_crowded(self, client_id: int, conn: socket.socket, addr: tuple) -> None:
+        """Full of clients that are new or busy: say why in the kind's own protocol, close."""
+        peer = f"{addr[0]}:{addr[1]}"
+        detail = self.crowded_detail()
+        self.log.record("refuse", client_id, peer=peer, detail=detail)
+        try:
+            conn.settimeout(1.0)  # a refusal is small; never wait long on a stranger
+            self.tell_crowded(conn, detail)
+        except OSError:
+            pass  # it left already: nothing to tell
+        finally:
+            conn.close()
+            with self._lock:
+                self._connections.pop(client_id, None)
+            self.log.record("close", client_id, peer=peer)
+
+    def crowded_detail(self):
+        """The event log's sentence for a refused newcomer (a kind may say it its way)."""
+        return text("{count} clients already connected, the limit (max_clients)",
+                    count=self.max_clients)
+
+    def tell_crowded(self, conn: socket.socket, detail) -> None:
+        """Tell a refused newcomer, in the kind's protocol (a line, a frame, a 503)."""
         raise NotImplementedError

@@ -155,23 +155,13 @@ class FilesServer(CappedServer, BaseServer):
             self.start_thread(self.serve_client, (client_id, conn, addr),
                               name=f"files-{client_id}")
 
-    def refuse_crowded(self, client_id, conn, addr) -> None:
-        """Full of clients that are new or busy: a refusal frame (the client raises a
-        TransferError with this sentence), then close."""
-        peer = f"{addr[0]}:{addr[1]}"
-        detail = text("the server is busy: {count} clients already (max_clients); try again "
-                      "in a moment", count=self.max_clients)
-        self.log.record("refuse", client_id, peer=peer, detail=detail)
-        try:
-            conn.settimeout(1.0)  # a refusal is small; never wait long on a stranger
-            send_header(conn, refusal(detail))
-        except OSError:
-            pass  # it left already
-        finally:
-            conn.close()
-            with self._lock:
-                self._connections.pop(client_id, None)
-            self.log.record("close", client_id, peer=peer)
+    def crowded_detail(self):
+        return text("the server is busy: {count} clients already (max_clients); try again "
+                    "in a moment", count=self.max_clients)
+
+    def tell_crowded(self, conn, detail) -> None:
+        """A refusal frame: the client raises a TransferError with this sentence."""
+        send_header(conn, refusal(detail))
 
     def server_close(self) -> None:
         super().server_close()

@@ -82,26 +82,17 @@ class HttpServer(CappedServer, BaseServer):
         if self.admit(client_id, conn, addr):  # room for it (made, if a slow client held it)
             self.start_thread(self.serve_client, (client_id, conn, addr), name=f"http-{client_id}")
 
-    def refuse_crowded(self, client_id, conn, addr) -> None:
-        """Full of connections that are new or busy: 503, then close (in the accept thread,
-        so nothing here waits on the stranger for long)."""
-        peer = f"{addr[0]}:{addr[1]}"
-        why = text("the server is busy: {count} connections already (max_clients); try again "
-                   "in a moment", count=self.max_clients)
-        self.log.record("refuse", client_id, peer=peer, detail=why)
-        try:
-            conn.settimeout(1.0)  # a refusal is small; never wait long on a stranger
-            error = HTTPError(503, why, (("Retry-After", "1"),))
-            conn.sendall(error_response(error, translate(why)))
-            conn.shutdown(socket.SHUT_WR)
-            drain(conn)  # what it sent already: closing on unread bytes would reset the answer
-        except OSError:
-            pass  # it left already
-        finally:
-            conn.close()
-            with self._lock:
-                self._connections.pop(client_id, None)
-            self.log.record("close", client_id, peer=peer)
+    def crowded_detail(self):
+        return text("the server is busy: {count} connections already (max_clients); try "
+                    "again in a moment", count=self.max_clients)
+
+    def tell_crowded(self, conn, detail) -> None:
+        """Full of connections that are new or busy: 503 (in the accept thread, so nothing
+        here waits on the stranger for long: crowd.py gives it a 1 s timeout)."""
+        error = HTTPError(503, detail, (("Retry-After", "1"),))
+        conn.sendall(error_response(error, translate(detail)))
+        conn.shutdown(socket.SHUT_WR)
+        drain(conn)  # what it sent already: closing on unread bytes would reset the answer
 
     # --- one connection: requests until it closes ----------------------------------------
     def serve_session(self, session: Session) -> None:

@@ -81,23 +81,11 @@ class RobustServer(CappedServer, ThreadedServer):
         session.conn = self.metered(session.client_id, session.conn)  # its rate, for admit
         super().serve_session(session)
 
-    def refuse_crowded(self, client_id, conn, addr) -> None:
-        """Say why in one line, then close: better than a client left hanging."""
-        peer = f"{addr[0]}:{addr[1]}"
-        detail = text("{count} clients already connected, the limit (max_clients)",
-                      count=self.max_clients)
-        self.log.record("refuse", client_id, peer=peer, detail=detail)
-        logger.warning("client %s from %s refused: %s", client_id, peer, detail)
-        try:
-            conn.sendall(REFUSAL.format(max_clients=self.max_clients).encode())
-            conn.shutdown(socket.SHUT_WR)  # the line, then end-of-stream
-        except OSError:
-            pass  # it left already: nothing to tell
-        finally:
-            conn.close()
-            with self._lock:
-                self._connections.pop(client_id, None)
-            self.log.record("close", client_id, peer=peer)
+    def tell_crowded(self, conn, detail) -> None:
+        """Say why in one line, then end-of-stream: better than a client left hanging."""
+        logger.warning("client from %s:%s refused: %s", *conn.getpeername()[:2], detail)
+        conn.sendall(REFUSAL.format(max_clients=self.max_clients).encode())
+        conn.shutdown(socket.SHUT_WR)
 
     # --- resets, broken pipes, silent clients ----------------------------------------
     def client_failed(self, client_id, peer, exc):
