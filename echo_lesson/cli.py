@@ -171,8 +171,8 @@ def _output_gone() -> None:
 # Options only some kinds take: the option's name -> (keyword, the kinds that take it).
 KIND_OPTIONS = {
     "--folder": ("folder", ("files", "http")),
-    "--max-clients": ("max_clients", ("robust", "chat", "files")),
-    "--idle-timeout": ("idle_timeout", ("robust", "files")),
+    "--max-clients": ("max_clients", ("robust", "chat", "files", "http")),
+    "--idle-timeout": ("idle_timeout", ("robust", "files", "http")),
 }
 
 
@@ -555,12 +555,12 @@ def build_parser() -> argparse.ArgumentParser:
                                       "default ./echo-files, created if missing; http: default "
                                       "the current folder)"))
     p.add_argument("--max-clients", type=int, help=_(
-        "--kind robust, chat or files: how many clients it serves at once; when full, a "
-        "newcomer takes the place of the slowest client, or is told the server is full "
+        "--kind robust, chat, files or http: how many clients it serves at once; when full, "
+        "a newcomer takes the place of the slowest client, or is told the server is full "
         "(default 100)"))
     p.add_argument("--idle-timeout", type=float, help=_(
-        "--kind robust or files: disconnect a client that sends or reads nothing for this "
-        "many seconds (default 60 for robust, 30 for files)"))
+        "--kind robust, files or http: disconnect a client that sends or reads nothing for "
+        "this many seconds (default 60 for robust, 30 for files, 15 for http)"))
     p.add_argument("--quiet", action="store_true",
                    help=_("print connections and errors only, no line per recv and send"))
     p.set_defaults(run=serve)

@@ -190,8 +190,9 @@ def test_serve_never_prints_a_clients_escape_sequences_raw():
 
 @pytest.mark.parametrize("args, says", [
     (["--kind", "threaded", "--max-clients", "5"],
-     "--max-clients is only for --kind robust / chat / files"),
-    (["--kind", "chat", "--idle-timeout", "5"], "--idle-timeout is only for --kind robust / files"),
+     "--max-clients is only for --kind robust / chat / files / http"),
+    (["--kind", "chat", "--idle-timeout", "5"],
+     "--idle-timeout is only for --kind robust / files / http"),
     (["--kind", "robust", "--idle-timeout", "0"], "--idle-timeout must be more than 0, not 0.0"),
     (["--kind", "robust", "--max-clients", "many"], "invalid int value: 'many'"),
 ])

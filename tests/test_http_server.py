@@ -586,3 +586,31 @@ def test_bench_http_prints_the_table_and_saves_it(tmp_path):
     report = json.loads(saved.read_text())
     assert report["settings"]["protocol"] == "http"
     assert all(row["median"]["2"]["errors"] == 0 for row in report["servers"])
+
+
+@needs_posix_signals
+def test_serve_http_takes_max_clients_and_idle_timeout_from_the_command_line(tmp_path):
+    """A room's HTTP server sized from the terminal, as robust, chat and files are."""
+    (tmp_path / "index.html").write_text("<title>hi</title>")
+    proc = subprocess.Popen([sys.executable, "-m", "echo_lesson", "serve", "--kind", "http",
+                             "--port", "0", "--folder", str(tmp_path), "--max-clients", "1",
+                             "--idle-timeout", "0.5", "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline().strip()
+        assert first.startswith("listening on 127.0.0.1:"), first + proc.stderr.read()
+        port = int(first.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as kept:
+            kept.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert kept.recv(100).startswith(b"HTTP/1.1 200")
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as second:
+                second.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                assert second.recv(100).startswith(b"HTTP/1.1 503")  # --max-clients 1
+            kept.settimeout(5)
+            rest = b""
+            while chunk := kept.recv(4096):  # --idle-timeout 0.5: the server lets it go
+                rest += chunk
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
+    assert proc.returncode == 0

@@ -110,13 +110,13 @@ TEXTS: dict[str, str] = {
     "address to bind (default 127.0.0.1: this computer only)":
         "要绑定（bind）的地址（默认 127.0.0.1：只有本机能连）",
     "0 lets the system choose": "0 表示让系统挑一个空闲端口",
-    "--kind robust, chat or files: how many clients it serves at once; when full, a "
-    "newcomer takes the place of the slowest client, or is told the server is full "
-    "(default 100)": "用于 --kind robust、chat 或 files：同时最多服务几个客户端；满了以后，新来的客户端"
+    "--kind robust, chat, files or http: how many clients it serves at once; when full, "
+    "a newcomer takes the place of the slowest client, or is told the server is full "
+    "(default 100)": "用于 --kind robust、chat、files 或 http：同时最多服务几个客户端；满了以后，新来的客户端"
                      "顶替最慢的那个，或者被告知服务器已满（默认 100）",
-    "--kind robust or files: disconnect a client that sends or reads nothing for this "
-    "many seconds (default 60 for robust, 30 for files)":
-        "用于 --kind robust 或 files：客户端这么多秒既不发也不读，就断开它（robust 默认 60，files 默认 30）",
+    "--kind robust, files or http: disconnect a client that sends or reads nothing for "
+    "this many seconds (default 60 for robust, 30 for files, 15 for http)":
+        "用于 --kind robust、files 或 http：客户端这么多秒既不发也不读，就断开它（robust 默认 60，files 默认 30，http 默认 15）",
     "print connections and errors only, no line per recv and send":
         "只打印连接和错误，不再每次 recv、send 都打印一行",
     "--kind files or http: the folder it serves (files: default ./echo-files, created if "
