@@ -25,7 +25,11 @@ def nbgrader(folder: Path, *args: str) -> str:
     env = {**os.environ, "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]}
     done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=folder, env=env,
                           capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0 and "ERROR" not in done.stderr, done.stderr[-3000:]
+    # nbgrader's own errors only: "[AutogradeApp | ERROR] ...". A kernel it shuts down may log
+    # tornado's "ERROR:tornado.general ... Socket operation on non-socket" on its way out
+    # (ipykernel's teardown race); that is not a grading error, and the scores are checked below.
+    errors = re.findall(r"^\[\w+ \| ERROR\].*$", done.stderr, re.M)
+    assert done.returncode == 0 and not errors, done.stderr[-3000:]
     return done.stderr
 
 
