@@ -237,6 +237,27 @@ def test_launch_links_are_left_out_when_no_address_is_set(monkeypatch):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_frame_from_a_server_on_this_computer_becomes_a_sentence(lang):
+    """Lesson 9 shows its own server's page in a frame (127.0.0.1:PORT): live in the
+    notebook, dead on the website, where the page says so instead; other outputs stay."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
+        nbformat.v4.new_output("display_data", data={
+            "text/html": '<a href="http://127.0.0.1:4242/">link</a>', "text/plain": "link"}),
+        nbformat.v4.new_output("display_data", data={
+            "text/html": '\n<iframe\n  width="500"\n  src="http://127.0.0.1:4242/"\n></iframe>',
+            "text/plain": "<IPython.lib.display.IFrame at 0x7f00>"}),
+        nbformat.v4.new_output("display_data", data={
+            "text/html": '<iframe src="_static/page.html"></iframe>', "text/plain": "x"})])])
+    shown = json.loads(builder.for_the_site(nbformat.writes(notebook), lang))
+    link, frame, own = shown["cells"][0]["outputs"]
+    assert "".join(link["data"]["text/plain"]) == "link"
+    assert frame["data"] == {"text/plain": builder.LIVE_ONLY[lang]}
+    assert "_static/page.html" in "".join(own["data"]["text/html"])
+    untouched = nbformat.writes(nbformat.v4.new_notebook())
+    assert builder.for_the_site(untouched, lang) == untouched
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_widget_view_a_lesson_shows_has_its_saved_state(lang):
     """The site draws a widget view only from the notebook's saved widget state
     (metadata.widgets); a view without it shows as text. Save the notebook with its widget

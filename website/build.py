@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import os
 import re
 import shutil
@@ -139,18 +140,39 @@ def workspace_zips(static: dict[str, Path], repo_url: str) -> None:
         (folder / ZIP_NAME.format(lang=lang)).write_bytes(buffer.getvalue())
 
 
-def sync(source: Path, target: Path, names: list[str]) -> None:
-    """Copy `names` from source into target, keeping times (Sphinx rereads only what
-    changed), and remove any other notebook (a lesson renamed or gone)."""
+# A frame a lesson shows from a server it started on this computer (127.0.0.1:PORT) is live
+# in the notebook; on the website nothing listens there, so the page says so instead.
+LOOPBACK_FRAME = re.compile(r"<iframe[^>]*src=\"https?://(127\.0\.0\.1|localhost|\[::1\])[:/]")
+LIVE_ONLY = {"en": "(In the notebook, the page your own server sends appears here, live.)",
+             "zh": "（在笔记本里，这里会实时显示你自己的服务器发来的网页。）"}
+
+
+def for_the_site(text: str, lang: str) -> str:
+    """The notebook as the site shows it: a loopback frame's output becomes a sentence."""
+    if "<iframe" not in text:  # (the JSON escapes the quotes LOOPBACK_FRAME looks for)
+        return text
+    notebook = json.loads(text)
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            html = "".join(output.get("data", {}).get("text/html", ""))
+            if LOOPBACK_FRAME.search(html):
+                output["data"] = {"text/plain": LIVE_ONLY[lang]}
+    return json.dumps(notebook, ensure_ascii=False, indent=1) + "\n"
+
+
+def sync(source: Path, target: Path, names: list[str], lang: str) -> None:
+    """Copy `names` from source into target (as `for_the_site` shows them), writing only
+    the ones that changed (Sphinx rereads a page by its file's time), and remove any other
+    notebook (a lesson renamed or gone)."""
     target.mkdir(parents=True, exist_ok=True)
     for stale in target.glob("*.ipynb"):
         if stale.name not in names:
             stale.unlink()
     for name in names:
         src, dst = source / name, target / name
-        if not dst.exists() or dst.stat().st_mtime_ns != src.stat().st_mtime_ns \
-                or dst.stat().st_size != src.stat().st_size:
-            shutil.copy2(src, dst)
+        text = for_the_site(src.read_text(encoding="utf-8"), lang)
+        if not dst.exists() or dst.read_text(encoding="utf-8") != text:
+            dst.write_text(text, encoding="utf-8")
 
 
 def repo_url_default() -> str:
@@ -193,7 +215,7 @@ def build(out: Path | str = BUILD / "html", work: Path | str = BUILD,
     workspace_zips(static, repo_url)
     for lang, (notebooks, _, _) in EDITIONS.items():
         names = sorted(p.name for p in notebooks.glob("*.ipynb"))
-        sync(notebooks, stage / lang, names)
+        sync(notebooks, stage / lang, names, lang)
         shutil.copy2(SITE / lang / "index.md", stage / lang / "index.md")
     fresh_caches(work)
     env = dict(os.environ, ECHO_LESSON_SITE_STAGE=str(stage), ECHO_LESSON_REPO_URL=repo_url,
