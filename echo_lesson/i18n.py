@@ -63,7 +63,7 @@ class Foreign(str):
     library): `translate` matches it against the catalog's FOREIGN_PATTERNS."""
 
 
-_CATALOG_MODULES = ("check", "widgets", "events", "errors", "cli")
+_CATALOG_MODULES = ("check", "check_http", "widgets", "events", "errors", "cli")
 _catalogs: dict[str, tuple[dict, list]] = {}
 
 

@@ -21,6 +21,7 @@ import tracemalloc
 import urllib.error
 import urllib.request
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -29,6 +30,8 @@ from echo_lesson.servers import KINDS
 from echo_lesson.servers.http_server import HttpServer
 
 from conftest import needs_posix_signals, open_fds
+
+ROOT = Path(__file__).resolve().parent.parent
 
 TIMEOUT = 10.0  # what any client waits for the server at most: the machine is shared
 SECRET = b"the secret outside the served folder"
@@ -506,16 +509,36 @@ def test_the_command_line_says_when_the_folder_is_missing(tmp_path):
 
 
 # --- a real browser ---------------------------------------------------------------------------
+def lesson_answer():
+    """respond as lesson 9's answer writes it: its solution cell, run after the lesson's imports."""
+    import nbformat
+
+    notebook = nbformat.read(ROOT / "notebooks" / "09_http_server.ipynb", as_version=4)
+    namespace: dict = {}
+    exec(next(c.source for c in notebook.cells if c.cell_type == "code"), namespace)
+    exec(next(c.source for c in notebook.cells if "solution" in c.metadata.get("tags", [])),
+         namespace)
+    return namespace["respond"]
+
+
 @pytest.mark.browser
-def test_chromium_loads_the_page_and_its_image(site):
+@pytest.mark.parametrize("served_by", ["the http kind", "lesson 9's answer"])
+def test_chromium_loads_the_page_and_its_image(site, served_by):
+    """From the course's server, and from the learner's: respond (the lesson's reference
+    answer) under the threaded kind, through respond_handler, as the lesson runs it."""
     from browser_helpers import chromium
 
-    server = el.start_server("http", folder=site)
+    from echo_lesson.servers.http_handler import respond_handler
+
+    if served_by == "the http kind":
+        server = el.start_server("http", folder=site)
+    else:
+        server = el.start_server("threaded", handler=respond_handler(lesson_answer(), site))
     try:
         with chromium() as browser:
             page = browser.new_page()
             try:
-                page.goto(f"http://{server.host}:{server.port}/", timeout=20_000)
+                page.goto(f"http://{server.host}:{server.port}/index.html", timeout=20_000)
                 page.wait_for_function("() => document.getElementById('pic').complete",
                                        timeout=20_000)
                 assert page.title() == "Echo lesson page"
@@ -524,8 +547,11 @@ def test_chromium_loads_the_page_and_its_image(site):
                 assert size == [7, 5]
             finally:
                 page.close()
-        targets = [e.detail.split(" -> ")[0] for e in server.log.events("request")]
-        assert "GET /" in targets and "GET /pic.png" in targets  # its own requests, logged
+        if served_by == "the http kind":  # its own requests, logged
+            targets = [e.detail.split(" -> ")[0] for e in server.log.events("request")]
+            assert "GET /index.html" in targets and "GET /pic.png" in targets
+        else:  # the picture came on the page's kept-alive connection or on one of its own
+            assert server.log.events("accept")
     finally:
         server.stop()
 

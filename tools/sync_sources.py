@@ -38,7 +38,7 @@ def sync(path: Path) -> list[str]:
 
 
 if __name__ == "__main__":
-    paths = [Path(p) for p in sys.argv[1:]] or sorted((ROOT / "notebooks").rglob("*.ipynb"))
+    paths = [Path(p).resolve() for p in sys.argv[1:]] or sorted((ROOT / "notebooks").rglob("*.ipynb"))
     for path in paths:
         for name in sync(path):
             print(f"{path.relative_to(ROOT)}: {name}")
