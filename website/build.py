@@ -144,7 +144,7 @@ def workspace_zips(static: dict[str, Path], repo_url: str) -> None:
 # in the notebook; on the website nothing listens there, so the page says so instead.
 LOOPBACK_FRAME = re.compile(r"<iframe[^>]*src=\"https?://(127\.0\.0\.1|localhost|\[::1\])[:/]")
 LIVE_ONLY = {"en": "(In the notebook, the page your own server sends appears here, live.)",
-             "zh": "（在笔记本里，这里会实时显示你自己的服务器发来的网页。）"}
+             "zh": "（在 notebook 里，这里会实时显示你自己的服务器发来的网页。）"}
 
 
 def for_the_site(text: str, lang: str) -> str:
