@@ -10,6 +10,7 @@
     timeline_panel(server)
     ChatPanel(chat_server, ["alice", "bob"])   # lesson 07: chat clients side by side
     ProxyPanel(el.start_proxy(server))         # the chaos proxy's settings as sliders
+    HttpPanel(el.start_server("http", folder=DIR))  # a request, its response: raw, side by side
 
 Every button is also a method (`server.start()`, `client.send("hi")`, `timeline.draw()`),
 so a lesson can run without clicking. Threads never print: a panel's updater thread sets
@@ -22,13 +23,15 @@ import ipywidgets as widgets
 
 from .chat_panel import ChatPanel
 from .client_panel import ClientPanel, client_panel
+from .http_panel import HttpPanel
 from .panel import Panel
 from .proxy_panel import ProxyPanel
 from .server_panel import ECHO_KINDS, ServerPanel, server_panel
 from .timeline_panel import TimelinePanel, timeline_panel
 
-__all__ = ["ChatPanel", "ClientPanel", "ECHO_KINDS", "Lab", "ProxyPanel", "ServerPanel",
-           "TimelinePanel", "client_panel", "lab", "server_panel", "timeline_panel"]
+__all__ = ["ChatPanel", "ClientPanel", "ECHO_KINDS", "HttpPanel", "Lab", "ProxyPanel",
+           "ServerPanel", "TimelinePanel", "client_panel", "lab", "server_panel",
+           "timeline_panel"]
 
 
 class Lab(Panel):
