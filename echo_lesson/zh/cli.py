@@ -125,7 +125,7 @@ TEXTS: dict[str, str] = {
         "http 默认当前文件夹）",
     "the http kind against the standard library's ThreadingHTTPServer instead: keep-alive "
     "GETs of one file of --size bytes (--kinds, --peers and --capacity do not apply)":
-        "改为比较 http 类型和标准库的 ThreadingHTTPServer：在保持的连接（keep-alive）上反复 GET "
+        "改为比较 http 类型和标准库的 ThreadingHTTPServer：在持久连接（keep-alive）上反复 GET "
         "一个 --size 字节的文件（--kinds、--peers 和 --capacity 不适用）",
     "send a file to a files server": "把一个文件上传到文件服务器",
     "fetch a file from a files server": "从文件服务器下载一个文件",

@@ -155,7 +155,7 @@ TEXTS = {
     "the body stopped arriving: nothing for {seconds:g} s (idle_timeout)":
         "请求体不再到达：{seconds:g} 秒内什么也没收到（idle_timeout）",
     "no new request for {seconds:g} s on a kept-alive connection (idle_timeout); closed":
-        "保持的连接（keep-alive）上 {seconds:g} 秒没有新请求（idle_timeout），已关闭",
+        "持久连接（keep-alive）上 {seconds:g} 秒没有新请求（idle_timeout），已关闭",
     "read nothing of the answer for {seconds:g} s (idle_timeout), disconnected":
         "{seconds:g} 秒内一点回应也没读（idle_timeout），已断开",
     # the files server (servers/files.py); its refusals reach a client too, as plain text:
