@@ -17,6 +17,7 @@ from __future__ import annotations
 import http.client
 import socket
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -210,10 +211,25 @@ def check_returns_bytes(respond, site: Path) -> Check:
     name, expected = "respond returns bytes", "the whole response, as bytes"
     parser = httpwire.RequestParser()
     parser.feed(b"GET /notes.txt HTTP/1.1\r\nHost: x\r\n\r\n")
-    try:
-        answer = respond(parser.next_request(), site)
-    except Exception as error:  # the learner's code: any slip is a verdict, not a crash
-        return Check(name, False, expected, text("it raised {error}", error=repr(error)),
+    request, outcome = parser.next_request(), []
+
+    def call():  # in a thread of its own: a respond that never returns cannot hang the cell
+        try:
+            outcome.append(("returned", respond(request, site)))
+        except Exception as error:  # the learner's code: any slip is a verdict, not a crash
+            outcome.append(("raised", error))
+
+    caller = threading.Thread(target=call, name="check_http-respond", daemon=True)
+    caller.start()
+    caller.join(WAIT)
+    if not outcome:
+        return Check(name, False, expected, text("it had not returned after {seconds:g} s",
+                                                 seconds=WAIT),
+                     "respond must return: look for a loop that never ends, or a wait for "
+                     "something that never comes (respond does no I/O).")
+    how, answer = outcome[0]
+    if how == "raised":
+        return Check(name, False, expected, text("it raised {error}", error=repr(answer)),
                      "Read the error above it, fix respond, and run its cell again.")
     if not isinstance(answer, (bytes, bytearray)):
         return Check(name, False, expected, text("it returned {value}", value=repr(answer)[:60]),

@@ -114,6 +114,22 @@ def test_a_respond_that_raises_at_once_says_what_it_raised():
         report.checks[0].happened.startswith("it raised PermissionError")  # (Windows)
 
 
+def test_a_respond_that_never_returns_gets_a_verdict_not_a_hung_cell():
+    release = threading.Event()
+
+    def respond(request, folder):
+        release.wait(30)  # "forever", for a test: released below, so no thread is left
+        return b""
+
+    try:
+        report = check_http_server(respond)
+    finally:
+        release.set()
+    assert [(c.name, c.passed) for c in report.checks] == [
+        ("respond returns bytes", False), ("the other checks", False)]
+    assert report.checks[0].happened == "it had not returned after 3 s"
+
+
 @pytest.fixture
 def chinese():
     i18n.set_language("zh")

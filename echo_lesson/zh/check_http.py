@@ -32,6 +32,7 @@ TEXTS = {
     "no HTTP answer": "没有 HTTP 响应",
     "{size} bytes": "{size} 字节",
     "it raised {error}": "它抛出了 {error}",
+    "it had not returned after {seconds:g} s": "{seconds:g} 秒后它还没有返回",
     "it returned {value}": "它返回了 {value}",
     "200, with no Content-Length": "200，但没有 Content-Length",
     "a body of {size} bytes that is not the file": "一个 {size} 字节的消息体，但不是那个文件",
@@ -48,6 +49,9 @@ TEXTS = {
     "refused ({status})": "拒绝了（{status}）",
     "no answer ({error})": "没有响应（{error}）",
     # hints
+    "respond must return: look for a loop that never ends, or a wait for something that "
+    "never comes (respond does no I/O).":
+        "respond 必须返回：找一找有没有永远不会结束的循环，或者在等一个永远不会来的东西（respond 不做 I/O）。",
     "Read the error above it, fix respond, and run its cell again.":
         "读一读上面的错误，改好 respond，再运行它所在的单元格。",
     "Return the whole response as bytes (httpwire.response builds it).":
