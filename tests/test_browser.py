@@ -22,6 +22,11 @@ NOTEBOOK = [
     "target = el.start_server('threaded', name='proxy-browser-target')\n"
     "proxy_panel = ProxyPanel(start_proxy(target, name='proxy-browser'), message='hello')\n"
     "proxy_panel",
+    "import tempfile, pathlib\nfrom echo_lesson.widgets import HttpPanel\n"
+    "site = tempfile.mkdtemp()\n"
+    "pathlib.Path(site, 'notes.txt').write_text('TCP is a stream.\\n')\n"
+    "web = el.start_server('http', folder=site, name='http-browser')\n"
+    "http_panel = HttpPanel(web, '/notes.txt')\nhttp_panel",
     "print('panels ready')",
 ]
 
@@ -150,3 +155,31 @@ def test_a_proxy_slider_changes_the_diagram_and_the_log(page):
     page.wait_for_function("(before) => document.querySelector('.el-sequence-image').src "
                            "!== before", arg=before)
     shot(panel, "proxy-panel")
+
+
+def test_the_http_panel_shows_the_raw_request_and_response_side_by_side(page):
+    """Issue 18: Send from the HTTP panel in JupyterLab; the bytes that went and the bytes
+    that came back appear side by side; HEAD gets the head only; a way out gets 403."""
+    panel = page.locator(".el-http-panel")
+    panel.scroll_into_view_if_needed()
+    page.click("button.el-http-send")
+    response = page.locator(".el-http-response")
+    response.get_by_text("TCP is a stream.").wait_for()
+    assert "GET /notes.txt HTTP/1.1␍␊" in page.locator(".el-http-request").inner_text()
+    assert "HTTP/1.1 200 OK␍␊" in response.inner_text()
+    assert "Content-Length: 17␍␊" in response.inner_text()
+    box = page.locator(".el-http-request").bounding_box()
+    beside = response.bounding_box()
+    assert beside["x"] > box["x"] + box["width"] - 1 and abs(beside["y"] - box["y"]) < 40
+    page.locator(".el-http-method select").select_option("HEAD")
+    page.click("button.el-http-send")
+    panel.get_by_text("HTTP/1.1 200 OK · ").wait_for()
+    page.wait_for_function("() => document.querySelector('.el-http-request').innerText"
+                           ".startsWith('HEAD ')")
+    assert "TCP is a stream." not in response.inner_text()  # the head only
+    page.locator(".el-http-method select").select_option("GET")
+    page.fill(".el-http-target input", "/../outside.txt")
+    page.press(".el-http-target input", "Enter")
+    page.click("button.el-http-send")
+    response.get_by_text("HTTP/1.1 403 Forbidden").wait_for()
+    shot(panel, "http-panel")

@@ -515,7 +515,9 @@ def lesson_answer():
 
     notebook = nbformat.read(ROOT / "notebooks" / "09_http_server.ipynb", as_version=4)
     namespace: dict = {}
-    exec(next(c.source for c in notebook.cells if c.cell_type == "code"), namespace)
+    imports = next(c.source for c in notebook.cells if c.cell_type == "code")
+    exec("\n".join(line for line in imports.splitlines() if not line.startswith("%")),
+         namespace)  # (less IPython's %matplotlib line: plain Python runs it here)
     exec(next(c.source for c in notebook.cells if "solution" in c.metadata.get("tags", [])),
          namespace)
     return namespace["respond"]
