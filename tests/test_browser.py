@@ -165,9 +165,9 @@ def test_the_http_panel_shows_the_raw_request_and_response_side_by_side(page):
     page.click("button.el-http-send")
     response = page.locator(".el-http-response")
     response.get_by_text("TCP is a stream.").wait_for()
-    assert "GET /notes.txt HTTP/1.1␍␊" in page.locator(".el-http-request").inner_text()
-    assert "HTTP/1.1 200 OK␍␊" in response.inner_text()
-    assert "Content-Length: 17␍␊" in response.inner_text()
+    assert "GET /notes.txt HTTP/1.1\\r\\n" in page.locator(".el-http-request").inner_text()
+    assert "HTTP/1.1 200 OK\\r\\n" in response.inner_text()
+    assert "Content-Length: 17\\r\\n" in response.inner_text()
     box = page.locator(".el-http-request").bounding_box()
     beside = response.bounding_box()
     assert beside["x"] > box["x"] + box["width"] - 1 and abs(beside["y"] - box["y"]) < 40

@@ -50,8 +50,8 @@ def html_texts(widget) -> str:
 
 
 def unshown(text: str) -> bytes:
-    """The request box's text back to bytes: ␍ is \\r, ␊ before a line break is \\n."""
-    return text.replace("␊\n", "\n").replace("␍", "\r").encode("utf-8")
+    """The request box's text back to bytes: the marks \\r and \\n are the bytes."""
+    return text.replace("\\n\n", "\n").replace("\\r", "\r").encode("utf-8")
 
 
 def test_get_shows_200_and_the_body_side_by_side(panel, server):
@@ -59,12 +59,12 @@ def test_get_shows_200_and_the_body_side_by_side(panel, server):
     assert exchange.status == 200 and exchange.error == ""
     assert exchange.body == PAGE.encode()
     assert exchange.request == f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n\r\n".encode()
-    assert panel.response_text.startswith("HTTP/1.1 200 OK␍␊\n")
-    assert f"Content-Length: {len(PAGE)}␍␊\n" in panel.response_text
-    assert panel.response_text.endswith("␍␊\n" + PAGE)  # the blank line, then the body
+    assert panel.response_text.startswith("HTTP/1.1 200 OK\\r\\n\n")
+    assert f"Content-Length: {len(PAGE)}\\r\\n\n" in panel.response_text
+    assert panel.response_text.endswith("\\r\\n\n" + PAGE)  # the blank line, then the body
     assert panel.summary_text.startswith("HTTP/1.1 200 OK · ")
     assert f"{len(exchange.response)} bytes in " in panel.summary_text
-    assert "Hello, HTTP" in panel.response_html.value and "␍␊" in panel.request_html.value
+    assert "Hello, HTTP" in panel.response_html.value and "\\r\\n" in panel.request_html.value
     panel.send_button.click()  # the button does what send() does
     assert len(panel.history) == 2 and panel.history[-1].status == 200
 
@@ -84,8 +84,8 @@ def test_head_shows_content_length_and_no_body(panel):
     panel.method.value = "HEAD"
     exchange = panel.send()
     assert exchange.status == 200 and exchange.body == b""
-    assert f"Content-Length: {len(PAGE)}␍␊" in panel.response_text
-    assert panel.response_text.endswith("␍␊\n␍␊\n")  # the blank line ends it: no body
+    assert f"Content-Length: {len(PAGE)}\\r\\n" in panel.response_text
+    assert panel.response_text.endswith("\\r\\n\n\\r\\n\n")  # the blank line ends it: no body
 
 
 def test_keep_alive_sends_on_one_connection_and_off_opens_one_each_time(panel, server):
@@ -106,8 +106,8 @@ def test_connection_close_in_the_request_ends_the_connection_even_with_keep_aliv
     panel.keep_alive.value = True
     panel.headers.value = "Connection: close"
     assert panel.send().status == 200
-    assert "Connection: close␍␊" in panel.request_text
-    assert "Connection: close␍␊" in panel.response_text  # the server agrees, and closes
+    assert "Connection: close\\r\\n" in panel.request_text
+    assert "Connection: close\\r\\n" in panel.response_text  # the server agrees, and closes
     assert panel._sock is None
     assert panel.send().new_connection and accepted(server) == 2
 
@@ -127,8 +127,8 @@ def test_post_and_delete_show_the_servers_405(panel):
         panel.method.value = method
         exchange = panel.send()
         assert exchange.status == 405 and exchange.error == ""
-        assert panel.response_text.startswith("HTTP/1.1 405 Method Not Allowed␍␊")
-        assert "Allow: GET, HEAD␍␊" in panel.response_text
+        assert panel.response_text.startswith("HTTP/1.1 405 Method Not Allowed\\r\\n")
+        assert "Allow: GET, HEAD\\r\\n" in panel.response_text
         assert f"{method} is not served here" in panel.response_text
         assert panel.summary_text.startswith("HTTP/1.1 405 Method Not Allowed")
         assert "el-message error" in panel.summary_html.value
@@ -145,7 +145,7 @@ def test_a_binary_body_is_summarised_and_a_long_one_cut(panel):
     panel.target.value = "/logo.png"
     exchange = panel.send()
     assert exchange.status == 200 and exchange.body == PNG  # every byte returned...
-    assert panel.response_text.endswith(f"␍␊\n({len(PNG)} bytes of image/png)")  # ...not shown
+    assert panel.response_text.endswith(f"\\r\\n\n({len(PNG)} bytes of image/png)")  # ...not shown
     assert "\x89" not in panel.response_text
     panel.target.value = "/long.txt"
     assert panel.send().body == b"x" * 5000

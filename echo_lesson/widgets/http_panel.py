@@ -1,5 +1,5 @@
 """The HTTP panel: choose a method and a target, Send, and see the bytes that went and the
-bytes that came back side by side, each line's \\r\\n shown as ␍␊.
+bytes that came back side by side, each line's end shown as \\r\\n (greyed).
 
     server = el.start_server("http", folder="site")
     HttpPanel(server)                       # GET / ... Send
@@ -41,7 +41,7 @@ MAX_HISTORY = 20  # exchanges kept in .history (each may hold a body of MAX_BODY
 NO_BODY = (204, 304)  # besides 1xx and any answer to HEAD (RFC 9110 6.4.1)
 TEXT_TYPES = ("application/json", "application/xml", "application/javascript",
               "application/x-www-form-urlencoded")
-MARKS = re.compile("[␍␊]+")
+MARKS = re.compile(r"(?:\\r|\\n)+")  # the line ends, drawn as the two characters \r\n
 BOX = ("margin:0; padding:6px 8px; white-space:pre-wrap; word-break:break-all; "
        "font-family:ui-monospace, Menlo, Consolas, monospace; font-size:12px; line-height:1.45; "
        "background:#fff; border:1px solid #e1e4e8; border-radius:6px; max-height:320px; "
@@ -324,11 +324,11 @@ def explain(exc: BaseException) -> str:
 
 # --- showing bytes as text ---------------------------------------------------------------------
 def shown(data: bytes) -> str:
-    """Bytes as a learner can read them: the head as it is, every \\r as ␍ and \\n as ␊ at
+    """Bytes as a learner can read them: the head as it is, every \\r and \\n written out at
     the line's end; then the body as text (cut after SHOWN_BODY bytes), or what it is."""
     end = data.find(b"\r\n\r\n")
     head, body = (data, b"") if end < 0 else (data[:end + 4], data[end + 4:])
-    lines = head.decode("latin-1").replace("\r", "␍").replace("\n", "␊\n")
+    lines = head.decode("latin-1").replace("\r", "\\r").replace("\n", "\\n\n")
     found = re.search(rb"(?im)^content-type:[ \t]*([^\r\n]*)", head)
     return lines + body_text(body, found.group(1).decode("latin-1") if found else "")
 
@@ -369,7 +369,7 @@ def is_utf8(data: bytes) -> bool:
 
 
 def raw_box(shown_text: str) -> str:
-    """Shown text in a box that keeps its lines, the ␍␊ marks greyed out."""
+    """Shown text in a box that keeps its lines, the \\r\\n marks greyed out."""
     marked = MARKS.sub(lambda m: f"<span style='color:#8c959f'>{m.group()}</span>",
                        esc(shown_text))
     return f"<pre class='el-raw' style='{BOX}'>{marked}</pre>"
