@@ -13,15 +13,14 @@ closes, a body of the wrong length: each is an error, and the connection is not 
 """
 from __future__ import annotations
 
-import multiprocessing
-import os
+import functools
 import re
 import selectors
 import socket
 import time
 from array import array
 
-from .load import LoadResult, percentile
+from .load import LoadResult, drive_clients, percentile
 from .progress import make_progress
 from .targets import address_of, label_of
 
@@ -134,17 +133,6 @@ def _drive(address, path: str, connections: int, warmup: float, duration: float,
             "seconds": max(0.0, min(time.perf_counter(), end) - measure_from)}
 
 
-def _drive_in_child(address, path, connections, warmup, duration, counter, results, cpu):
-    if cpu is not None:
-        try:
-            os.sched_setaffinity(0, cpu)
-        except (AttributeError, OSError):
-            pass
-    out = _drive(address, path, connections, warmup, duration, counter=counter)
-    out["latencies"] = out["latencies"].tobytes()
-    results.put(out)
-
-
 def run_http_load(target, concurrency: int = 10, path: str = "/", duration: float = 3.0, *,
                   warmup: float = 0.5, processes: int = 0, progress="auto",
                   label: str | None = None, cpus: set[int] | None = None) -> LoadResult:
@@ -162,35 +150,8 @@ def run_http_load(target, concurrency: int = 10, path: str = "/", duration: floa
     def tick(_count):
         show(min(total, time.perf_counter() - started), total)
 
-    if processes <= 0:
-        outs = [_drive(address, path, concurrency, warmup, duration, tick=tick)]
-    else:
-        context = multiprocessing.get_context("spawn")  # safe next to threads (a notebook)
-        results = context.Queue()
-        shares = [concurrency // processes + (i < concurrency % processes)
-                  for i in range(processes)]
-        children = []
-        for share in (s for s in shares if s):
-            child = context.Process(target=_drive_in_child, daemon=True, args=(
-                address, path, share, warmup, duration, context.Value("q", 0, lock=False),
-                results, cpus))
-            child.start()
-            children.append(child)
-        outs = []
-        deadline = time.perf_counter() + total + 30
-        while len(outs) < len(children) and time.perf_counter() < deadline:
-            try:
-                outs.append(results.get(timeout=0.1))
-            except Exception:  # queue.Empty: still running
-                tick(0)
-        for child in children:
-            child.join(5)
-            if child.is_alive():
-                child.kill()
-        if len(outs) < len(children):
-            raise RuntimeError("a load process did not report back in time")
-        for out in outs:
-            out["latencies"] = array("d", out["latencies"])
+    drive = functools.partial(_drive, address, path, warmup=warmup, duration=duration)
+    outs = drive_clients(drive, concurrency, processes, total, tick, cpus)
     show(total, total, done=True)
     latencies = array("d")
     for out in outs:

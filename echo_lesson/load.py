@@ -16,6 +16,7 @@ idle, then check that every one of them still echoes.
 from __future__ import annotations
 
 import errno
+import functools
 import multiprocessing
 import os
 import selectors
@@ -142,15 +143,52 @@ def _drive(address, connections: int, size: int, warmup: float, duration: float,
             "seconds": max(0.0, min(time.perf_counter(), end) - measure_from)}
 
 
-def _drive_in_child(address, connections, size, warmup, duration, counter, results, cpu):
+def _in_child(drive, connections, counter, results, cpu):
+    """A load process: pinned to `cpu` where the system allows, its clients' results queued."""
     if cpu is not None:
         try:
             os.sched_setaffinity(0, cpu)
         except (AttributeError, OSError):
             pass
-    out = _drive(address, connections, size, warmup, duration, counter=counter)
+    out = drive(connections, counter=counter)
     out["latencies"] = out["latencies"].tobytes()
     results.put(out)
+
+
+def drive_clients(drive, concurrency: int, processes: int, total: float, tick,
+                  cpus: set[int] | None = None) -> list[dict]:
+    """Run `drive(connections, counter=None, tick=None)` (a module-level function, or a
+    functools.partial of one: it goes to other processes) for `concurrency` clients: here,
+    in this thread (processes 0), or shared out over `processes` spawned processes. Each run
+    returns a dict with "latencies" (an array of seconds); one dict per run comes back.
+    The echo and the HTTP load testers both drive their clients through this."""
+    if processes <= 0:
+        return [drive(concurrency, tick=tick)]
+    context = multiprocessing.get_context("spawn")  # safe next to threads (a notebook)
+    results = context.Queue()
+    shares = [concurrency // processes + (i < concurrency % processes) for i in range(processes)]
+    children = []
+    for share in (s for s in shares if s):
+        child = context.Process(target=_in_child, daemon=True, args=(
+            drive, share, context.Value("q", 0, lock=False), results, cpus))
+        child.start()
+        children.append(child)
+    outs = []
+    deadline = time.perf_counter() + total + 30
+    while len(outs) < len(children) and time.perf_counter() < deadline:
+        try:
+            outs.append(results.get(timeout=0.1))
+        except Exception:  # queue.Empty: still running
+            tick(0)
+    for child in children:
+        child.join(5)
+        if child.is_alive():
+            child.kill()
+    if len(outs) < len(children):
+        raise RuntimeError("a load process did not report back in time")
+    for out in outs:
+        out["latencies"] = array("d", out["latencies"])
+    return outs
 
 
 def processes_needed(concurrency: int, processes: int, watch: int | None = None) -> int:
@@ -185,35 +223,8 @@ def run_load(target, concurrency: int = 10, size: int = 1024, duration: float = 
     def tick(_count):
         show(min(total, time.perf_counter() - started), total)
 
-    if processes <= 0:
-        outs = [_drive(address, concurrency, size, warmup, duration, tick=tick)]
-    else:
-        context = multiprocessing.get_context("spawn")  # safe next to threads (a notebook)
-        results = context.Queue()
-        shares = [concurrency // processes + (i < concurrency % processes)
-                  for i in range(processes)]
-        children = []
-        for share in (s for s in shares if s):
-            counter = context.Value("q", 0, lock=False)
-            child = context.Process(target=_drive_in_child, daemon=True, args=(
-                address, share, size, warmup, duration, counter, results, cpus))
-            child.start()
-            children.append(child)
-        outs = []
-        deadline = time.perf_counter() + total + 30
-        while len(outs) < len(children) and time.perf_counter() < deadline:
-            try:
-                outs.append(results.get(timeout=0.1))
-            except Exception:  # queue.Empty: still running
-                tick(0)
-        for child in children:
-            child.join(5)
-            if child.is_alive():
-                child.kill()
-        for out in outs:
-            out["latencies"] = array("d", out["latencies"])
-        if len(outs) < len(children):
-            raise RuntimeError("a load process did not report back in time")
+    drive = functools.partial(_drive, address, size=size, warmup=warmup, duration=duration)
+    outs = drive_clients(drive, concurrency, processes, total, tick, cpus)
     show(total, total, done=True)
     latencies = array("d")
     for out in outs:
