@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 
 import pytest
 
@@ -34,6 +37,24 @@ def open_fds() -> int:
         return -1
     me = psutil.Process()
     return me.num_handles() if sys.platform == "win32" else me.num_fds()
+
+
+@contextmanager
+def cli_serving(*args: str, stderr=subprocess.PIPE, encoding: str | None = "utf-8"):
+    """`python -m echo_lesson ARGS` (serve or proxy) as a process of its own: yields (proc,
+    port) once its first line says `listening on 127.0.0.1:PORT`; Ctrl+C (SIGINT) after,
+    and what it printed then is on proc.out and proc.err."""
+    proc = subprocess.Popen([sys.executable, "-m", "echo_lesson", *args], stdout=subprocess.PIPE,
+                            stderr=stderr, text=True, encoding=encoding)
+    try:
+        first = proc.stdout.readline().strip()
+        assert first.startswith("listening on 127.0.0.1:"), \
+            first + (proc.stderr.read() if proc.stderr else "")
+        yield proc, int(first.rsplit(":", 1)[1])
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+        proc.out, proc.err = proc.communicate(timeout=10)
 
 
 def live_threads() -> set[str]:

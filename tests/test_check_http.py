@@ -130,13 +130,6 @@ def test_a_respond_that_never_returns_gets_a_verdict_not_a_hung_cell():
     assert report.checks[0].happened == "it had not returned after 3 s"
 
 
-@pytest.fixture
-def chinese():
-    i18n.set_language("zh")
-    yield
-    i18n.set_language("en")
-
-
 def test_the_report_speaks_chinese_when_asked(chinese):
     report = check_http_server(slip(decode=False, head_body=True))
     for check in report.checks:

@@ -9,7 +9,7 @@ import pytest
 
 import echo_lesson as el
 
-from conftest import needs_posix_signals
+from conftest import cli_serving, needs_posix_signals
 
 CLI = [sys.executable, "-m", "echo_lesson"]
 
@@ -17,17 +17,9 @@ CLI = [sys.executable, "-m", "echo_lesson"]
 @pytest.fixture
 def served():
     """`python -m echo_lesson serve --kind threaded --port 0`, stopped with Ctrl+C after."""
-    proc = subprocess.Popen([*CLI, "serve", "--kind", "threaded", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            encoding="utf-8")
-    first = proc.stdout.readline().strip()
-    assert first.startswith("listening on 127.0.0.1:"), first + proc.stderr.read()
-    port = int(first.rsplit(":", 1)[1])
-    assert port > 0
-    yield proc, port
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=10)
+    with cli_serving("serve", "--kind", "threaded", "--port", "0") as (proc, port):
+        assert port > 0
+        yield proc, port
 
 
 def send(port, *messages, encoding="utf-8"):
@@ -134,14 +126,8 @@ def test_every_option_and_argument_says_what_it_is_for():
 @needs_posix_signals
 def test_serve_quiet_prints_connections_not_each_recv():
     """`serve --quiet`: the listening line, connections and closes, no line per recv/send."""
-    proc = subprocess.Popen([*CLI, "serve", "--kind", "robust", "--port", "0", "--quiet",
-                             "--max-clients", "1", "--idle-timeout", "30"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            encoding="utf-8")
-    try:
-        first = proc.stdout.readline().strip()
-        assert first.startswith("listening on 127.0.0.1:"), first + proc.stderr.read()
-        port = int(first.rsplit(":", 1)[1])
+    with cli_serving("serve", "--kind", "robust", "--port", "0", "--quiet", "--max-clients", "1",
+                     "--idle-timeout", "30") as (proc, port):
         with socket.create_connection(("127.0.0.1", port), timeout=5) as one:
             one.sendall(b"ping")
             assert one.recv(4) == b"ping"
@@ -152,9 +138,7 @@ def test_serve_quiet_prints_connections_not_each_recv():
                 while chunk := two.recv(1024):
                     refusal += chunk
             assert b"full" in refusal
-    finally:
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=10)
+    out = proc.out
     lines = out.splitlines()
     assert any("connected from" in line for line in lines), out
     assert any("refused" in line for line in lines), out
@@ -165,13 +149,7 @@ def test_serve_quiet_prints_connections_not_each_recv():
 def test_serve_never_prints_a_clients_escape_sequences_raw():
     """A chat line or name with ANSI/OSC escapes (clear screen, window title) reaches the
     instructor's console as visible text, never as codes the terminal obeys."""
-    proc = subprocess.Popen([*CLI, "serve", "--kind", "chat", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            encoding="utf-8")
-    try:
-        first = proc.stdout.readline().strip()
-        assert first.startswith("listening on 127.0.0.1:"), first + proc.stderr.read()
-        port = int(first.rsplit(":", 1)[1])
+    with cli_serving("serve", "--kind", "chat", "--port", "0") as (proc, port):
         with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
             sock.sendall(b"\x1b[2J\x1b]0;pwned\x07hello\n/quit\n")
             while sock.recv(1024):  # until the server closes: the line was handled
@@ -180,10 +158,7 @@ def test_serve_never_prints_a_clients_escape_sequences_raw():
         while not any("said" in line for line in lines):
             lines.append(proc.stdout.readline())
             assert lines[-1], "serve ended before printing the line"
-    finally:
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=10)
-    printed = "".join(lines) + out
+    printed = "".join(lines) + proc.out
     assert "\x1b" not in printed and "\x07" not in printed, printed
     assert "\\x1b[2J" in printed and "hello" in printed, printed
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import http.client
 import os
 import select
-import signal
 import socket
 import struct
 import subprocess
@@ -29,7 +28,7 @@ import echo_lesson as el
 from echo_lesson.servers import KINDS
 from echo_lesson.servers.http_server import HttpServer
 
-from conftest import needs_posix_signals, open_fds
+from conftest import cli_serving, needs_posix_signals, open_fds
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -480,14 +479,8 @@ def test_a_start_that_fails_takes_no_port(tmp_path):
 # --- the command line -----------------------------------------------------------------------
 @needs_posix_signals
 def test_serve_kind_http_from_the_command_line(site):
-    proc = subprocess.Popen([sys.executable, "-m", "echo_lesson", "serve", "--kind", "http",
-                             "--port", "0", "--folder", str(site)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            encoding="utf-8")
-    try:
-        first = proc.stdout.readline().strip()
-        assert first.startswith("listening on 127.0.0.1:"), first + proc.stderr.read()
-        port = int(first.rsplit(":", 1)[1])
+    with cli_serving("serve", "--kind", "http", "--port", "0", "--folder", str(site)) as (
+            proc, port):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/sub/a.txt", timeout=TIMEOUT) as r:
             assert r.read() == b"hello from a\n"
         for _ in range(20):  # bounded: the request's line comes within a few lines
@@ -495,9 +488,6 @@ def test_serve_kind_http_from_the_command_line(site):
             if "GET /sub/a.txt -> 200 OK (13 bytes)" in line or not line:
                 break
         assert "GET /sub/a.txt -> 200 OK (13 bytes)" in line
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=10)
     assert proc.returncode == 0
 
 
@@ -620,14 +610,8 @@ def test_bench_http_prints_the_table_and_saves_it(tmp_path):
 def test_serve_http_takes_max_clients_and_idle_timeout_from_the_command_line(tmp_path):
     """A room's HTTP server sized from the terminal, as robust, chat and files are."""
     (tmp_path / "index.html").write_text("<title>hi</title>")
-    proc = subprocess.Popen([sys.executable, "-m", "echo_lesson", "serve", "--kind", "http",
-                             "--port", "0", "--folder", str(tmp_path), "--max-clients", "1",
-                             "--idle-timeout", "0.5", "--quiet"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        first = proc.stdout.readline().strip()
-        assert first.startswith("listening on 127.0.0.1:"), first + proc.stderr.read()
-        port = int(first.rsplit(":", 1)[1])
+    with cli_serving("serve", "--kind", "http", "--port", "0", "--folder", str(tmp_path),
+                     "--max-clients", "1", "--idle-timeout", "0.5", "--quiet") as (proc, port):
         with socket.create_connection(("127.0.0.1", port), timeout=5) as kept:
             kept.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
             assert kept.recv(100).startswith(b"HTTP/1.1 200")
@@ -638,7 +622,4 @@ def test_serve_http_takes_max_clients_and_idle_timeout_from_the_command_line(tmp
             rest = b""
             while chunk := kept.recv(4096):  # --idle-timeout 0.5: the server lets it go
                 rest += chunk
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=10)
     assert proc.returncode == 0

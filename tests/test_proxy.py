@@ -15,7 +15,7 @@ import echo_lesson as el
 from echo_lesson.proxy import Chaos, start_proxy
 from echo_lesson.streams import recv_exactly
 
-from conftest import live_threads, needs_posix_signals
+from conftest import cli_serving, live_threads, needs_posix_signals
 
 TIMEOUT = 10.0
 
@@ -180,8 +180,6 @@ def test_a_handler_that_trusts_one_recv_passes_on_loopback_and_breaks_through_th
 
 @needs_posix_signals
 def test_the_proxy_command_forwards_and_bad_arguments_are_one_line(echo_server, tmp_path):
-    import signal
-
     cli = [sys.executable, "-m", "echo_lesson"]
     for args, says in ((["--to", "nope"], "HOST:PORT"), (["--to", "127.0.0.1:1", "--split", "0"],
                                                           "above 0")):
@@ -190,14 +188,6 @@ def test_the_proxy_command_forwards_and_bad_arguments_are_one_line(echo_server, 
         assert result.returncode == 2 and says in result.stderr, result.stderr
         assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
     host, port = echo_server.address
-    proc = subprocess.Popen([*cli, "proxy", "--to", f"{host}:{port}", "--split", "3"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        first = proc.stdout.readline().strip()
-        assert first.startswith("listening on 127.0.0.1:"), first
-        proxy_port = int(first.rsplit(":", 1)[1])
+    with cli_serving("proxy", "--to", f"{host}:{port}", "--split", "3") as (proc, proxy_port):
         assert el.echo_once(("127.0.0.1", proxy_port), b"through", timeout=TIMEOUT) == b"through"
-    finally:
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=10)
-    assert "client → server, 3 bytes" in out and "Traceback" not in err
+    assert "client → server, 3 bytes" in proc.out and "Traceback" not in proc.err

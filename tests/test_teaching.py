@@ -5,7 +5,6 @@ stop() ends them with no force, also where shutdown() refuses a listening socket
 from __future__ import annotations
 
 import inspect
-import signal
 import socket
 import subprocess
 import sys
@@ -18,7 +17,7 @@ import echo_lesson as el
 from echo_lesson.servers import teaching
 from echo_lesson.servers.teaching import TeachingSingle, TeachingThreaded
 
-from conftest import open_fds, needs_posix_signals
+from conftest import cli_serving, needs_posix_signals, open_fds
 
 SHOWN = [teaching.echo_client, teaching.serve_one_at_a_time, teaching.serve_threads]
 
@@ -128,19 +127,10 @@ def test_an_accept_that_fails_by_itself_is_recorded():
 
 @needs_posix_signals
 def test_the_cli_serves_a_teaching_kind():
-    cli = [sys.executable, "-m", "echo_lesson"]
-    proc = subprocess.Popen([*cli, "serve", "--kind", "teaching-threaded", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            encoding="utf-8")
-    try:
-        first = proc.stdout.readline().strip()
-        assert first.startswith("listening on 127.0.0.1:"), first
-        port = int(first.rsplit(":", 1)[1])
-        sent = subprocess.run([*cli, "send", "--port", str(port), "hello", "你好"],
+    with cli_serving("serve", "--kind", "teaching-threaded", "--port", "0") as (proc, port):
+        sent = subprocess.run([sys.executable, "-m", "echo_lesson", "send", "--port", str(port),
+                               "hello", "你好"],
                               capture_output=True, text=True, encoding="utf-8", timeout=30)
         assert sent.returncode == 0, sent.stderr
-    finally:
-        proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=10)
     assert proc.returncode == 0
-    assert "client 1: received 5 bytes 'hello'" in out
+    assert "client 1: received 5 bytes 'hello'" in proc.out
