@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # 笔记本电脑 is a laptop, not a notebook: the one look-alike that is a word of its own.
 ALLOWED = {"笔记本": r"笔记本(?!电脑)"}
 CHINESE_TEXTS = (sorted((ROOT / "notebooks" / "zh").glob("*.ipynb"))
-                 + sorted((ROOT / "echo_lesson" / "zh").glob("*.py")) + [ROOT / "README.zh.md"])
+                 + sorted((ROOT / "echo_lesson" / "zh").glob("*.py")) + [ROOT / "README.zh.md"]
+                 + sorted((ROOT / "website" / "zh").glob("*.md")))  # the website's own pages
 
 
 FENCED = re.compile(r"```.*?```", re.S)

@@ -16,6 +16,7 @@ import html.parser
 import http.server
 import importlib.util
 import json
+import posixpath
 import re
 import sys
 import threading
@@ -181,18 +182,24 @@ def test_the_widget_manager_and_require_js_are_the_sites_own_copies(site):
 
 
 def test_the_exercises_zip_of_each_language_is_the_student_workspace(site):
+    """The English zip: the English lessons; the Chinese one: zh/ and the English lessons
+    its "English edition" links lead to, laid out as the workspace is. Every link from one
+    notebook to another in a zip leads to a notebook in it."""
     from echo_lesson.workspace import student_editions
     editions = student_editions(NOTEBOOKS)
     for lang, prefix in (("en", ""), ("zh", "zh/")):
         with zipfile.ZipFile(site / prefix / "_static" / f"echo-lesson-exercises-{lang}.zip") as z:
             names = set(z.namelist())
-            wanted = {name.removeprefix(prefix) for name in editions
-                      if (name.startswith("zh/") if lang == "zh" else "/" not in name)}
+            wanted = {name for name in editions if lang == "zh" or "/" not in name}
             assert names == {f"echo-lesson/{n}" for n in wanted} | {"echo-lesson/README.md"}
             for name in wanted:
                 stored = nbformat.reads(z.read(f"echo-lesson/{name}").decode(), as_version=4)
                 assert [c.source for c in stored.cells] == \
-                    [c.source for c in editions[prefix + name].cells], name
+                    [c.source for c in editions[name].cells], name
+                for link in re.findall(r"\]\(([^)#:]+\.ipynb)", "\n".join(
+                        c.source for c in stored.cells if c.cell_type == "markdown")):
+                    target = posixpath.normpath(posixpath.join(posixpath.dirname(name), link))
+                    assert f"echo-lesson/{target}" in names, f"{lang} zip, {name}: {link}"
 
 
 def test_launch_links_are_binder_for_the_page_and_the_hub_for_the_language(site, built):

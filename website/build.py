@@ -115,7 +115,10 @@ def vendor(static: Path) -> None:
 
 
 def workspace_zips(static: dict[str, Path], repo_url: str) -> None:
-    """The student workspace of each language, zipped: echo-lesson/ with the exercises."""
+    """The student workspace of each language, zipped: echo-lesson/ with the exercises, laid
+    out as `make lab`'s workspace is. The Chinese one holds zh/ and, beside it, the English
+    lessons its "English edition" links lead to (../NAME.ipynb); its README says to start
+    in zh/."""
     sys.path.insert(0, str(ROOT))
     from echo_lesson.workspace import student_editions
     import nbformat
@@ -132,9 +135,7 @@ def workspace_zips(static: dict[str, Path], repo_url: str) -> None:
                 archive.writestr(info, text.encode("utf-8"))
             add("README.md", readme)
             for name, notebook in sorted(editions.items()):
-                if lang == "zh" and name.startswith("zh/"):
-                    add(name.removeprefix("zh/"), nbformat.writes(notebook) + "\n")
-                elif lang == "en" and "/" not in name:
+                if lang == "zh" or "/" not in name:
                     add(name, nbformat.writes(notebook) + "\n")
         folder.mkdir(parents=True, exist_ok=True)
         (folder / ZIP_NAME.format(lang=lang)).write_bytes(buffer.getvalue())
