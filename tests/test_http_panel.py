@@ -221,3 +221,27 @@ def test_the_panel_speaks_chinese_and_keeps_the_protocol_as_sent(server):
             assert "连接被拒绝" in panel.summary_text
     finally:
         i18n.set_language("en")
+
+
+def test_a_server_panel_runs_the_http_kind_and_the_http_panel_asks_it(tmp_path):
+    """Usable from the panels (issue 18): a Server panel starts the http kind on a folder,
+    the HTTP panel follows it, and each request shows in the server panel's log."""
+    from echo_lesson.widgets import ServerPanel
+
+    (tmp_path / "index.html").write_text(PAGE, encoding="utf-8")
+    with ServerPanel("http", folder=tmp_path, name="panel-http-server") as server_panel:
+        assert server_panel.kind_choice.value == "http" and server_panel.kind_choice.disabled
+        assert "an HTTP server for a folder" in html_texts(server_panel.widget)
+        with HttpPanel(server_panel, "/index.html", name="panel-http-follows") as panel:
+            assert panel.send().error  # not started yet: a sentence, no exception
+            assert server_panel.start()
+            exchange = panel.send()
+            assert exchange.status == 200 and exchange.body == PAGE.encode()
+            assert server_panel.wait_for_line("GET /index.html -> 200 OK")
+
+
+def test_a_server_panel_refuses_a_kind_it_cannot_run():
+    from echo_lesson.widgets import ServerPanel
+
+    with pytest.raises(ValueError, match="choose one of .*http"):
+        ServerPanel("files")

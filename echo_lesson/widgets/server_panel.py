@@ -32,15 +32,17 @@ class ServerPanel(Panel):
     panel = ServerPanel("threaded")          # or ServerPanel(handler=my_handler)
     panel                                    # shows it; click Start
     panel.start(); panel.address; panel.stop()   # the same from code
+    ServerPanel("http", folder="site")       # lesson 9's web server (HttpPanel asks it)
     """
 
     def __init__(self, kind: str = "threaded", handler=None, host: str = "127.0.0.1",
-                 port: int = 0, name: str | None = None):
-        if kind not in ECHO_KINDS:
+                 port: int = 0, name: str | None = None, folder=None):
+        if kind not in ECHO_KINDS and kind != "http":
             raise ValueError(translate(text("unknown kind {kind!r}: choose one of {kinds}",
-                                            kind=kind, kinds=", ".join(ECHO_KINDS))))
+                                            kind=kind, kinds=", ".join([*ECHO_KINDS, "http"]))))
         self.handler = handler
         self.kind = kind  # with a handler: how its clients are served (threaded or single)
+        self.options = {"folder": folder} if kind == "http" else {}  # what it serves
         self.host = host
         label = getattr(handler, "__name__", "handler") if handler else kind
         self.name = name or f"panel-{label}"
@@ -56,9 +58,10 @@ class ServerPanel(Panel):
         self._status = ("stopped", "stopped")
 
         yours = translate(text("your handler: {name}", name=label))
+        fixed = [yours] if handler else ["http"] if kind == "http" else None
         self.kind_choice = widgets.Dropdown(
-            options=[yours] if handler else ECHO_KINDS, value=yours if handler else kind,
-            layout=widgets.Layout(width="210px"), disabled=bool(handler))
+            options=fixed or ECHO_KINDS, value=fixed[0] if fixed else kind,
+            layout=widgets.Layout(width="210px"), disabled=bool(fixed))
         self.kind_choice.add_class("el-kind")
         self.host_box = widgets.Text(value=host, description=translate("host"), disabled=True,
                                      layout=widgets.Layout(width="190px"),
@@ -80,9 +83,10 @@ class ServerPanel(Panel):
         self.log_html.add_class("el-log-view")
         note = "port 0 = let the system pick a free port"
         self.widget = card([
-            title("Server", text("a {kind} echo server on this computer", kind=kind)
-                  if not handler else
-                  text("serving your function {name}() on this computer", name=label)),
+            title("Server", text("serving your function {name}() on this computer", name=label)
+                  if handler else
+                  text("an HTTP server for a folder on this computer") if kind == "http" else
+                  text("a {kind} echo server on this computer", kind=kind)),
             widgets.HBox([row_label("server", "56px"), self.kind_choice, self.host_box, self.port_box],
                          layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
             widgets.HBox([self.start_button, self.stop_button, self.status_html],
@@ -109,7 +113,7 @@ class ServerPanel(Panel):
             kind = self.kind if self.handler else self.kind_choice.value
             try:
                 server = start_server(kind, handler=self.handler, host=self.host,
-                                      port=self.port_box.value, name=self.name)
+                                      port=self.port_box.value, name=self.name, **self.options)
             except Exception as exc:  # port in use, address not here, bad handler...
                 self._set_status("error", text("could not start: {error}", error=friendly_error(exc)))
                 return False

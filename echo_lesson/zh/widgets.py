@@ -65,6 +65,7 @@ TEXTS = {
     "Send from {n} client": "用 {n} 个客户端同时发送 Send",
     "Send from {n} clients": "用 {n} 个客户端同时发送 Send",
     "a {kind} echo server on this computer": "本机上的一个 {kind} 回显服务器",
+    "an HTTP server for a folder on this computer": "本机上提供一个文件夹的 HTTP 服务器",
     "serving your function {name}() on this computer": "在本机上运行你的函数 {name}()",
     "your handler: {name}": "你的 handler：{name}",
     "echoed {nbytes} bytes in {ms:.1f} ms": "收到 {nbytes} 字节的回显，用时 {ms:.1f} ms",
