@@ -264,6 +264,33 @@ def test_a_frame_from_a_server_on_this_computer_becomes_a_sentence(lang):
     assert builder.for_the_site(untouched, lang) == untouched
 
 
+def test_an_answer_is_folded_on_the_site():
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("def my_echo(): ...", metadata={"tags": ["solution"]}),
+        nbformat.v4.new_code_cell("check()", metadata={"tags": ["self-check"]})])
+    answer, check = json.loads(builder.for_the_site(nbformat.writes(notebook), "en"))["cells"]
+    assert answer["metadata"]["tags"] == ["solution", "hide-input"]
+    assert check["metadata"]["tags"] == ["self-check"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang, show", [("en", "Show the answer"), ("zh", "显示参考答案")])
+def test_an_exercises_answer_is_folded_until_asked_for(web, lang, show):
+    """A reader meets lesson 01's exercise before its answer, as in the workspace: the
+    answer's code is hidden under "Show the answer" until that is clicked."""
+    page = web.open(("zh/" if lang == "zh" else "") + "01_first_echo_server.html")
+    try:
+        answer = page.locator("details.hide.above-input").first
+        code = answer.locator(".cell_input")
+        assert not code.is_visible()
+        answer.locator("summary").get_by_text(show).click()
+        code.wait_for(state="visible")
+        assert "def my_echo_once" in code.inner_text()
+        assert not page.problems
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_widget_view_a_lesson_shows_has_its_saved_state(lang):
     """The site draws a widget view only from the notebook's saved widget state

@@ -149,11 +149,15 @@ LIVE_ONLY = {"en": "(In the notebook, the page your own server sends appears her
 
 
 def for_the_site(text: str, lang: str) -> str:
-    """The notebook as the site shows it: a loopback frame's output becomes a sentence."""
-    if "<iframe" not in text:  # (the JSON escapes the quotes LOOPBACK_FRAME looks for)
-        return text
+    """The notebook as the site shows it: a loopback frame's output becomes a sentence, and
+    an exercise's answer (a `solution` cell) is folded under "Show the answer" (hide-input)."""
+    if "<iframe" not in text and '"solution"' not in text:  # (the JSON escapes the quotes
+        return text                                         # LOOPBACK_FRAME looks for)
     notebook = json.loads(text)
     for cell in notebook["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "solution" in tags and "hide-input" not in tags:
+            cell["metadata"]["tags"] = [*tags, "hide-input"]
         for output in cell.get("outputs", []):
             html = "".join(output.get("data", {}).get("text/html", ""))
             if LOOPBACK_FRAME.search(html):

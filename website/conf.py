@@ -65,6 +65,10 @@ html_last_updated_fmt = None
 # The notebooks as stored: nbval proves their outputs, the site does not re-run them.
 nb_execution_mode = "off"
 nb_merge_streams = True
+# An exercise's answer is folded (website/build.py tags its cell hide-input): a learner who
+# reads the site meets the exercise first, as in the workspace, and opens the answer by choice.
+nb_code_prompt_show = {"en": "Show the answer", "zh": "显示参考答案"}[LANG]
+nb_code_prompt_hide = {"en": "Hide the answer", "zh": "隐藏参考答案"}[LANG]
 # Widgets drawn from each notebook's saved state, with the site's own copies of
 # require.js and the widget manager (website/build.py fetches them from npm): no CDN.
 # The manager would fetch a widget module it does not bundle from data-jupyter-widgets-cdn;
