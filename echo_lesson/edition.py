@@ -3,7 +3,8 @@
 A cell tagged `solution` holds the answer to an exercise. In the student edition its code
 becomes a stub (the cell's `student_stub` metadata if it has one; else each function's
 `def` line and docstring with `...` as body, so the self-check that follows runs and says
-"not yet" instead of crashing), and its outputs are cleared. Right under the stub comes the
+"not yet" instead of crashing), and its outputs are cleared, with those of its self-check
+(the code cells after it, up to the one tagged `self-check`). Right under the stub comes the
 answer, folded away in a markdown `<details>` block (tagged `solution-details`): one click
 for a stuck learner, and never run by mistake. A Chinese notebook (in a `zh` folder) gets
 its stubs' comments and the block's title in Chinese.
@@ -81,9 +82,15 @@ def student_notebook(nb, language: str = "en"):
     answer folded in a <details> block under its stub."""
     nb = nbformat.from_dict(nb)  # a deep copy
     cells = []
+    checking = False  # in the self-check block after a stub: what the answer printed goes
     for cell in nb.cells:
         cells.append(cell)
+        if checking and cell.cell_type == "code" and not is_solution(cell):
+            cell.outputs = []  # ("11 of 11 checks passed" under a stub would be a lie)
+            cell.execution_count = None
+            checking = "self-check" not in cell.metadata.get("tags", [])
         if is_solution(cell):
+            checking = True
             answer = cell.source
             cell.source = stub_of(cell, language)
             cell.outputs = []

@@ -100,3 +100,19 @@ def test_the_chinese_edition_gets_chinese_stubs(tmp_path):
     assert "Your turn" in (out / "01_a.ipynb").read_text()
     chinese = without_answers(out / "zh" / "01_a.ipynb")
     assert "轮到你了" in chinese and "Your turn" not in chinese and "conn.sendall(data)" not in chinese
+
+
+def test_the_self_check_block_loses_what_the_answer_printed_and_later_cells_keep_theirs():
+    """Under a stub, "11 of 11 checks passed" would be a lie: the code cells after a
+    solution, up to the one tagged self-check, are cleared; the cells after it are not."""
+    def ran(source, tags=()):
+        cell = new_code_cell(source, metadata={"tags": list(tags)})
+        cell.outputs = [new_output("stream", name="stdout", text="Well done!\n")]
+        cell.execution_count = 7
+        return cell
+
+    nb = new_notebook(cells=[solution_cell(), ran("helper()"), ran("check()", ["self-check"]),
+                             new_markdown_cell("Next"), ran("demo()")])
+    _, _, helper, check, _, demo = student_notebook(nb).cells
+    assert helper.outputs == [] and check.outputs == [] and check.execution_count is None
+    assert demo.outputs and demo.execution_count == 7
