@@ -6,8 +6,9 @@ into a temporary folder (`make_site`: a page, a text file, an SVG picture, a hid
 and a file beside the folder that must never be served), serves it with your respond under
 the threaded kind (servers/http_handler.py's loop), and asks: a request sent in pieces,
 three files on one kept-alive connection, each with its Content-Type, HEAD, a missing file,
-`/../`, `/%2e%2e/`, a hidden file, 20 KB of headers, a method it does not serve. The
-reference kind is checked the same way: `check_http_server("http")`.
+`/../`, `/%2e%2e/`, a hidden file, a Windows path (`\\`), 20 KB of headers, a method it
+does not serve (405 with Allow), `/` (the folder's index.html). The reference kind is
+checked the same way: `check_http_server("http")`.
 
 Every socket has a timeout and the whole run a time limit (TIME_LIMIT): a respond that never
 returns fails its checks, it never hangs the notebook. Nothing is decided by sleeping.
@@ -15,6 +16,7 @@ returns fails its checks, it never hangs the notebook. Nothing is decided by sle
 from __future__ import annotations
 
 import http.client
+import re
 import socket
 import tempfile
 import threading
@@ -178,11 +180,38 @@ def check_big_head(address, site: Path) -> tuple:
 
 
 def check_method(address, site: Path) -> tuple:
-    status = status_of(exchange(address, b"DELETE /notes.txt HTTP/1.1\r\n" + CLOSE))
+    answer = exchange(address, b"DELETE /notes.txt HTTP/1.1\r\n" + CLOSE)
+    status = status_of(answer)
     if status != 405:
         return (False, said(status),
                 "Answer GET and HEAD; anything else gets 405, with an Allow header.")
+    if not re.search(rb"\r\nallow:[ \t]*GET, HEAD\r\n", answer.partition(b"\r\n\r\n")[0] + b"\r\n",
+                     re.IGNORECASE):
+        return (False, "405, without Allow: GET, HEAD",
+                "A 405 says what is allowed: the header (\"Allow\", \"GET, HEAD\").")
     return True, said(status)
+
+
+def check_windows_way_out(address, site: Path) -> tuple:
+    """`\\` is a folder separator on Windows: `x\\..\\..\\outside.txt` is a way out there,
+    and a plain file name elsewhere, so only a refusal (403) is right everywhere."""
+    target = "/x%5c..%5c..%5coutside.txt"
+    answer = exchange(address, b"GET " + target.encode() + b" HTTP/1.1\r\n" + CLOSE)
+    status = status_of(answer)
+    if status not in (400, 403) or SECRET in answer:
+        return (False, said(status),
+                "On Windows \\ separates folders too (and C: names a drive): refuse any part "
+                "that holds \\ or :, with 403, whatever this computer is.")
+    return True, text("refused ({status})", status=said(status))
+
+
+def check_index(address, site: Path) -> tuple:
+    answer = exchange(address, b"GET / HTTP/1.1\r\n" + CLOSE)
+    body = answer.partition(b"\r\n\r\n")[2]
+    if status_of(answer) != 200 or body != (site / "index.html").read_bytes():
+        return (False, said(status_of(answer)),
+                "A browser asks for /: answer a folder with its index.html.")
+    return True, "200, index.html"
 
 
 # (name, expected, check): a check returns (passed, what happened[, hint]). In this order: a
@@ -201,8 +230,11 @@ CHECKS = [
              "%2e%2e is .. once decoded: decode first (unquote), then refuse '..'.")),
     ("a hidden file", "GET /.secret refused (403)",
      refused("/.secret", "Names starting with '.' are hidden (.git, .env): refuse them.")),
+    ("a way out on Windows", "GET /x%5c..%5c..%5coutside.txt refused (403)",
+     check_windows_way_out),
     ("20 KB of headers", "431 Request Header Fields Too Large", check_big_head),
     ("a method it does not serve", "405 Method Not Allowed, with Allow: GET, HEAD", check_method),
+    ("the folder's page", "GET / answered with index.html", check_index),
 ]
 
 

@@ -18,16 +18,20 @@ NAMES = [name for name, _, _ in CHECKS]
 
 
 def respond(request, folder, *, decode=True, head_body=False, length=True, one_type=False,
-            methods=True, hidden=True):
+            methods=True, allow=True, hidden=True, windows=True, index=True):
     """A right answer to lesson 9's exercise; each keyword turned around is one slip."""
     keep, head_only = request.keep_alive, request.method == "HEAD" and not head_body
     if methods and request.method not in ("GET", "HEAD"):
-        return httpwire.response(405, b"no\n", [("Allow", "GET, HEAD")], keep_alive=keep)
+        return httpwire.response(405, b"no\n", [("Allow", "GET, HEAD")] if allow else [],
+                                 keep_alive=keep)
     path = unquote(request.target) if decode else request.target
     parts = [part for part in path.split("/") if part]
-    if any(part == ".." or (hidden and part.startswith(".")) for part in parts):
+    if any(part == ".." or (hidden and part.startswith(".")) or
+           (windows and ("\\" in part or ":" in part)) for part in parts):
         return httpwire.response(403, b"not served\n", keep_alive=keep, head_only=head_only)
     file = Path(folder, *[unquote(part) for part in parts])
+    if index and file.is_dir():
+        file = file / "index.html"
     if not file.is_file():
         return httpwire.response(404, b"nothing here\n", keep_alive=keep, head_only=head_only)
     kind = "text/plain" if one_type else mimetypes.guess_type(file.name)[0]
@@ -69,6 +73,9 @@ def test_a_right_respond_passes_every_check():
     ({"one_type": True}, "the right Content-Type", "A browser needs text/html for /index.html"),
     ({"methods": False}, "a method it does not serve", "405"),
     ({"hidden": False}, "a hidden file", "Names starting with '.' are hidden"),
+    ({"windows": False}, "a way out on Windows", "refuse any part that holds \\ or :"),
+    ({"allow": False}, "a method it does not serve", "the header (\"Allow\", \"GET, HEAD\")"),
+    ({"index": False}, "the folder's page", "answer a folder with its index.html"),
 ])
 def test_each_slip_fails_its_own_check_first_with_its_hint(keywords, check, hint):
     report = check_http_server(slip(**keywords))
@@ -131,7 +138,8 @@ def test_a_respond_that_never_returns_gets_a_verdict_not_a_hung_cell():
 
 
 def test_the_report_speaks_chinese_when_asked(chinese):
-    report = check_http_server(slip(decode=False, head_body=True))
+    report = check_http_server(slip(decode=False, head_body=True, windows=False, allow=False,
+                                    index=False))
     for check in report.checks:
         for english in (check.name, check.expected, check.happened, check.hint):
             if english and not re.fullmatch(r"\d{3} [A-Za-z -]+", english):  # (a status line's

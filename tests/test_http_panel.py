@@ -205,7 +205,7 @@ def test_the_panel_speaks_chinese_and_keeps_the_protocol_as_sent(server):
             assert "发送" in panel.send_button.description
             assert "Send" in panel.send_button.description  # the button's English stays
             assert "持久连接" in panel.keep_alive.description
-            assert "请求头" in panel.headers.placeholder
+            assert "额外的头部" in panel.headers.placeholder
             shown = html_texts(panel.widget)
             for words in ("HTTP 客户端", "请求（原样发出的字节）", "响应（原样收到的字节）",
                           "还没有发送任何东西"):

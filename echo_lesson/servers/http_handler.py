@@ -5,6 +5,8 @@ response out, no socket); this loop does the rest, as the reference `http` kind 
 feeds what `recv` returns to httpwire's parser, answers each whole request, keeps the
 connection open while the requests allow it, and answers a parser's HTTPError (400, 413,
 431) before closing. Under the `threaded` kind it serves a browser; check_http.py runs it.
+Unlike the reference kind it has no deadline for a whole request (408): a client that
+trickles its head in is let go only after 5 s of silence.
 """
 from __future__ import annotations
 
@@ -31,7 +33,12 @@ def respond_handler(respond, folder):
             except httpwire.HTTPError as error:  # 400, 413, 431...: answer, then close
                 conn.sendall(httpwire.error_response(error))
                 conn.shutdown(socket.SHUT_WR)
-                while conn.recv(65536):  # read what it still sends, so that close resets nothing
+                conn.settimeout(1)  # read what it still sends, so that close resets nothing,
+                try:                # but a stranger gets 1 s and 1 MiB, no more
+                    for _ in range(16):
+                        if not conn.recv(65536):
+                            break
+                except OSError:
                     pass
                 return
             conn.sendall(respond(request, folder))

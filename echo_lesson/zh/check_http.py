@@ -10,22 +10,24 @@ TEXTS = {
     "HEAD": "HEAD 请求",
     "a file that is not there": "不存在的文件",
     "a way out of the folder": "走出文件夹的路径",
-    "a way out, percent-encoded": "百分号编码的出路",
+    "a way out, percent-encoded": "走出文件夹的路径（百分号编码）",
+    "a way out on Windows": "走出文件夹的路径（Windows）",
+    "the folder's page": "文件夹的首页",
     "a hidden file": "隐藏文件",
     "20 KB of headers": "20 KB 的头部",
     "a method it does not serve": "不支持的方法",
-    # what was expected
+    # what was expected (a status line stays as the protocol says it: 404 Not Found)
     "the whole response, as bytes": "完整的响应，以字节的形式",
     "200 OK, a Content-Length, the bytes of notes.txt": "200 OK、一个 Content-Length、notes.txt 的字节",
     "three answers on one kept-alive connection": "在一条持久连接上得到三个响应",
     "text/plain, text/html, image/svg+xml": "分别是 text/plain、text/html、image/svg+xml",
     "200, the Content-Length a GET gets, and no body": "200、和 GET 一样的 Content-Length、没有消息体",
-    "404 Not Found": "404 Not Found（未找到）",
     "GET /../outside.txt refused (403)": "拒绝 GET /../outside.txt（403）",
     "GET /%2e%2e/outside.txt refused (403)": "拒绝 GET /%2e%2e/outside.txt（403）",
     "GET /.secret refused (403)": "拒绝 GET /.secret（403）",
-    "431 Request Header Fields Too Large": "431 Request Header Fields Too Large（头部太大）",
     "405 Method Not Allowed, with Allow: GET, HEAD": "405 Method Not Allowed，带 Allow: GET, HEAD",
+    "GET /x%5c..%5c..%5coutside.txt refused (403)": "拒绝 GET /x%5c..%5c..%5coutside.txt（403）",
+    "GET / answered with index.html": "GET / 得到 index.html",
     "run once respond returns bytes": "respond 返回字节之后再运行",
     "run within the time limit": "在时间限制之内运行",
     # what happened
@@ -45,6 +47,8 @@ TEXTS = {
     "{status} with {size} bytes of body": "{status}，带 {size} 字节的消息体",
     "200, without the file's Content-Length": "200，但没有那个文件的 Content-Length",
     "the head, no body": "只有头部，没有消息体",
+    "405, without Allow: GET, HEAD": "405，但没有 Allow: GET, HEAD",
+    "200, index.html": "200，index.html",
     "served ({status})": "提供出去了（{status}）",
     "refused ({status})": "拒绝了（{status}）",
     "no answer ({error})": "没有响应（{error}）",
@@ -79,6 +83,13 @@ TEXTS = {
     "The parser's HTTPError (431) must reach the client: answer it with "
     "httpwire.error_response, then close.":
         "解析器的 HTTPError（431）必须送到客户端：用 httpwire.error_response 回答，然后关闭连接。",
+    "A 405 says what is allowed: the header (\"Allow\", \"GET, HEAD\").":
+        "405 要说明允许哪些方法：加上头部 (\"Allow\", \"GET, HEAD\")。",
+    "On Windows \\ separates folders too (and C: names a drive): refuse any part that holds \\ "
+    "or :, with 403, whatever this computer is.":
+        "在 Windows 上 \\ 也是路径分隔符（C: 是盘符）：路径里任何一段含有 \\ 或 :，都要回答 403，不管这台电脑是什么系统。",
+    "A browser asks for /: answer a folder with its index.html.":
+        "浏览器会请求 /：对一个文件夹，要用它的 index.html 来回答。",
     "Answer GET and HEAD; anything else gets 405, with an Allow header.":
         "回答 GET 和 HEAD；其他方法一律 405，并带上 Allow 头部。",
     "The checks above waited for answers that never came: make them pass, then run again.":

@@ -98,7 +98,7 @@ TEXTS = {
     "{request} -> {status}: {reason}": "{request} -> {status}：{reason}",
     "(no request it could read)": "（读不出一个请求）",
     "the request line and headers are longer than {limit} bytes (MAX_HEADER_BYTES)":
-        "请求行加请求头超过了 {limit} 字节（MAX_HEADER_BYTES）",
+        "请求行加头部超过了 {limit} 字节（MAX_HEADER_BYTES）",
     "the request line is not METHOD TARGET HTTP/x.y, separated by single spaces: {line}":
         "请求行不是用单个空格隔开的 METHOD TARGET HTTP/x.y：{line}",
     "{version} is not spoken here: this server speaks HTTP/1.0 and HTTP/1.1":
@@ -107,20 +107,20 @@ TEXTS = {
         "HTTP/1.1 请求必须有且只有一个 Host 头；这个请求有 {count} 个",
     "this server does not read bodies sent in chunks (Transfer-Encoding: chunked): send "
     "Content-Length instead":
-        "这个服务器不读分块发送的请求体（Transfer-Encoding: chunked）：请改用 Content-Length",
+        "这个服务器不读分块发送的消息体（Transfer-Encoding: chunked）：请改用 Content-Length",
     "this server does not read bodies sent with Transfer-Encoding: {coding}; send "
     "Content-Length instead":
-        "这个服务器不读用 Transfer-Encoding: {coding} 发送的请求体；请改用 Content-Length",
+        "这个服务器不读用 Transfer-Encoding: {coding} 发送的消息体；请改用 Content-Length",
     "Content-Length must be one whole number of bytes, not {value}":
         "Content-Length 必须是一个表示字节数的整数，不能是 {value}",
     "the body is {size} bytes; this server takes at most {limit} bytes (MAX_BODY)":
-        "请求体有 {size} 字节；这个服务器最多收 {limit} 字节（MAX_BODY）",
+        "请求的消息体有 {size} 字节；这个服务器最多收 {limit} 字节（MAX_BODY）",
     "a header line starts with a space: headers folded over several lines are obsolete "
     "(RFC 9112) and refused":
-        "有一行请求头以空格开头：跨多行折叠的请求头已经过时（RFC 9112），不予接受",
+        "有一行头部以空格开头：跨多行折叠的头部已经过时（RFC 9112），不予接受",
     "a header line is not NAME: VALUE (a name with no spaces, then a colon, then visible "
     "text): {line}":
-        "有一行请求头不是 NAME: VALUE（不带空格的名字、冒号、再跟可见文字）：{line}",
+        "有一行头部不是 NAME: VALUE（不带空格的名字、冒号、再跟可见文字）：{line}",
     "the server is busy: {count} connections already (max_clients); try again in a moment":
         "服务器正忙：已经有 {count} 个连接（max_clients）；请稍后再试",
     "{method} is not served here: this server only reads (GET and HEAD)":
@@ -151,9 +151,9 @@ TEXTS = {
     "{folder} is a file, not a folder: give folder= a folder":
         "{folder} 是一个文件，不是文件夹：folder= 要给一个文件夹",
     "the request's head did not arrive whole within {seconds:g} s (header_timeout)":
-        "请求头没有在 {seconds:g} 秒内完整到达（header_timeout）",
+        "请求的头部没有在 {seconds:g} 秒内完整到达（header_timeout）",
     "the body stopped arriving: nothing for {seconds:g} s (idle_timeout)":
-        "请求体不再到达：{seconds:g} 秒内什么也没收到（idle_timeout）",
+        "请求的消息体不再到达：{seconds:g} 秒内什么也没收到（idle_timeout）",
     "no new request for {seconds:g} s on a kept-alive connection (idle_timeout); closed":
         "持久连接（keep-alive）上 {seconds:g} 秒没有新请求（idle_timeout），已关闭",
     "read nothing of the answer for {seconds:g} s (idle_timeout), disconnected":

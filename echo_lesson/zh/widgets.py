@@ -89,18 +89,18 @@ TEXTS = {
     "move a slider, then send a message through the proxy.": "拖动一个滑块，然后通过代理发一条消息。",
     "chaos: {settings}": "混乱设置：{settings}",
     "{nbytes} bytes sent, {back} came back": "发出 {nbytes} 字节，收回 {back} 字节",
-    # the HTTP panel (widgets/http_panel.py): 请求 request, 响应 response, 请求头 headers,
+    # the HTTP panel (widgets/http_panel.py): 请求 request, 响应 response, 头部 headers,
     # 持久连接 keep-alive (as lesson 09 says it); the status line stays as the server sent it
     "HTTP client": "HTTP 客户端",
     "sends requests on a real connection": "在一个真实的连接上发送请求",
     "sends requests to {address} on a real connection": "在一个真实的连接上向 {address} 发送请求",
     "request": "请求",
-    "headers": "请求头",
+    "headers": "头部",
     "request (as sent)": "请求（原样发出的字节）",
     "response (as received)": "响应（原样收到的字节）",
     "keep-alive: send on the same connection": "持久连接（keep-alive）：在同一个连接上发送",
     "extra headers, one per line: Name: value (e.g. Connection: close)":
-        "额外的请求头，每行一个：Name: value（例如 Connection: close）",
+        "额外的头部，每行一个：Name: value（例如 Connection: close）",
     "choose a method and a target, then Send: the bytes both ways appear below, side by side.":
         "选好方法和目标，再点 发送 Send：两个方向的字节会并排显示在下面。",
     "nothing sent yet": "还没有发送任何东西",
@@ -111,10 +111,10 @@ TEXTS = {
     "{status_line} · {nbytes} bytes in {ms:.1f} ms, {connection}":
         "{status_line} · {nbytes} 字节，用时 {ms:.1f} ms，{connection}",
     "the response's headers are longer than {limit} bytes: not a response this panel reads":
-        "响应头超过了 {limit} 字节：这不是这个面板能读的响应",
+        "响应的头部超过了 {limit} 字节：这不是这个面板能读的响应",
     "the response is not HTTP: it starts with {start!r}": "收到的不是 HTTP 响应：它以 {start!r} 开头",
     "the body is {size} bytes; the panel reads at most {limit}: ask for a smaller file":
-        "响应体有 {size} 字节；面板最多读 {limit} 字节：请换一个小一点的文件",
+        "响应的消息体有 {size} 字节；面板最多读 {limit} 字节：请换一个小一点的文件",
     "the server closed the connection before its response was complete ({got} bytes came).":
         "服务器在响应完整之前关闭了连接（只收到 {got} 字节）。",
     "({nbytes} bytes of {kind})": "（{nbytes} 字节的 {kind}）",
