@@ -8,10 +8,14 @@
 * `select()` on Windows watches at most 512 sockets (CPython's FD_SETSIZE), and
   selectors.DefaultSelector is `select` there. Past it, select raises ValueError. Servers
   and testers that use a selector stop below it, and say so.
+* The listen backlog: listen(n) asks, the kernel decides. Linux and macOS silently cap n at
+  a sysctl (net.core.somaxconn, kern.ipc.somaxconn); Windows reads socket.SOMAXCONN
+  (0x7FFFFFFF) as "your own maximum", picks one and does not say which.
 """
 from __future__ import annotations
 
 import selectors
+import subprocess
 import sys
 
 WINDOWS_SELECT_LIMIT = 512  # CPython's FD_SETSIZE on Windows
@@ -45,3 +49,33 @@ def select_limit() -> int | None:
     if sys.platform == "win32" and selectors.DefaultSelector is selectors.SelectSelector:
         return WINDOWS_SELECT_LIMIT
     return None
+
+
+WINDOWS_SYSTEM_BACKLOG = 0x7FFFFFFF  # socket.SOMAXCONN on Windows: "the system's maximum"
+
+
+def _sysctl_int(name: str) -> int | None:
+    """`sysctl -n name` as an int (macOS), or None if it cannot be read."""
+    try:
+        out = subprocess.run(["sysctl", "-n", name], capture_output=True, text=True, timeout=5)
+        return int(out.stdout)
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
+
+
+def granted_backlog(asked: int) -> int | None:
+    """How long a listen backlog really is when listen() was asked for `asked`: Linux caps
+    it at net.core.somaxconn, macOS at kern.ipc.somaxconn. None where the system picks the
+    length itself and does not say (Windows, asked for its maximum, socket.SOMAXCONN)."""
+    if sys.platform == "win32":  # below its maximum, Windows takes roughly what it is asked
+        return None if asked >= WINDOWS_SYSTEM_BACKLOG else asked
+    cap = None
+    if sys.platform.startswith("linux"):
+        try:
+            with open("/proc/sys/net/core/somaxconn") as f:
+                cap = int(f.read())
+        except (OSError, ValueError):
+            cap = None
+    elif sys.platform == "darwin":
+        cap = _sysctl_int("kern.ipc.somaxconn")
+    return asked if cap is None or cap <= 0 else min(asked, cap)

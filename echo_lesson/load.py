@@ -25,6 +25,7 @@ import time
 from array import array
 from dataclasses import asdict, dataclass
 
+from .i18n import Foreign, text
 from .limits import raise_fd_limit, select_limit
 from .progress import make_progress
 from .targets import address_of, label_of
@@ -256,16 +257,17 @@ class CapacityResult:
     failed: int = 0  # another error while connecting (a reset, ...)
     not_tried: int = 0  # over this process's own limits (open files, Windows' select)
     connect_seconds: float = 0.0  # from the first connect to the last one that completed
-    limited_by: str = ""  # why some were not tried, in words; "" if all were
+    limited_by: str = ""  # why some were not tried, in words (translate() it); "" if all were
 
     def as_dict(self) -> dict:
         return asdict(self)
 
     def reasons(self) -> dict[str, int]:
-        """Why connections were not held, for the ones that were not (zero counts left out)."""
-        counts = {"refused": self.refused, "never completed": self.never_completed,
-                  "no echo in time": self.no_echo, "other error": self.failed,
-                  "not tried": self.not_tried}
+        """Why connections were not held, for the ones that were not (zero counts left out).
+        The keys are English; translate(key) says them in the language chosen."""
+        counts = {text("refused"): self.refused, text("never completed"): self.never_completed,
+                  text("no echo in time"): self.no_echo, text("other error"): self.failed,
+                  text("not tried"): self.not_tried}
         return {why: count for why, count in counts.items() if count}
 
     def __str__(self) -> str:
@@ -291,11 +293,12 @@ def hold_connections(target, n: int = 1000, *, timeout: float = 10.0, hold: floa
     fd_limit = raise_fd_limit(n + 64)
     tries, limited_by = min(n, fd_limit - 32), ""
     if tries < n:
-        limited_by = f"this process may open {fd_limit:,} files (its soft limit)"
+        limited_by = text("this process may open {files:,} files (its soft limit)", files=fd_limit)
     watch = select_limit()
     if watch is not None and tries > watch - 12:
         tries = watch - 12
-        limited_by = f"one select() on this system watches at most {watch} sockets"
+        limited_by = text("one select() on this system watches at most {limit} sockets",
+                          limit=watch)
     show = make_progress(progress, f"{label}, {n:,} connections")
     started = time.perf_counter()
     selector = selectors.DefaultSelector()
@@ -308,7 +311,8 @@ def hold_connections(target, n: int = 1000, *, timeout: float = 10.0, hold: floa
                 sock = socket.socket(socket.AF_INET6 if ":" in address[0] else socket.AF_INET)
             except OSError as exc:  # out of files: a server in this process holds some too
                 tries = opened
-                limited_by = f"this process ran out of file descriptors ({exc.strerror})"
+                limited_by = text("this process ran out of file descriptors ({error})",
+                                  error=Foreign(exc.strerror or str(exc)))
                 break
             sock.setblocking(False)
             socks.append(sock)

@@ -12,6 +12,7 @@ import pytest
 
 import echo_lesson as el
 from echo_lesson import limits
+from echo_lesson.i18n import translate
 from echo_lesson.load import hold_connections
 
 from conftest import needs_posix_signals
@@ -79,6 +80,9 @@ def test_the_load_tester_tries_only_what_one_select_watches_and_says_so(windows_
         held = hold_connections(server, 100, hold=0.0, progress=None)
     assert held.requested == 100 and held.echoed == 40 - 12 and held.not_tried == 72
     assert "select()" in held.limited_by and "72 not tried" in str(held)
+    # the reasons and the limit say themselves in Chinese too (lesson 06 prints them)
+    assert translate(held.limited_by, "zh") == "这个系统上一次 select() 最多只能盯 40 个套接字"
+    assert {translate(why, "zh"): n for why, n in held.reasons().items()} == {"没有尝试": 72}
 
 
 def test_capacity_says_why_connections_were_not_held():

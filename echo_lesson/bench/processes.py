@@ -8,14 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..limits import raise_fd_limit
+from ..limits import granted_backlog, raise_fd_limit
 from .peers import HTTP_PEERS, PEERS, start_http_peer, start_peer
 
 
 def serve(name: str, folder: str | None = None) -> None:
-    """Run server `name` on 127.0.0.1, print `listening on HOST:PORT backlog N fds M` (M:
-    its open-files limit), and serve until stdin closes (so it never outlives the bench).
-    `folder`: what an HTTP server serves (bench/http.py)."""
+    """Run server `name` on 127.0.0.1, print `listening on HOST:PORT backlog N fds M` (N: how
+    long its listen backlog really is, or `system` where the system picks it and does not
+    say, as Windows does; M: its open-files limit), and serve until stdin closes (so it never
+    outlives the bench). `folder`: what an HTTP server serves (bench/http.py)."""
     fds = raise_fd_limit(20_000)
     if name in PEERS:
         stop, address, backlog = start_peer(name)
@@ -34,7 +35,9 @@ def serve(name: str, folder: str | None = None) -> None:
             options["max_clients"] = 1000
         server = start_server(name, **options)
         stop, address, backlog = server.stop, server.address, server.server.backlog
-    print(f"listening on {address[0]}:{address[1]} backlog {backlog} fds {fds}", flush=True)
+    granted = granted_backlog(backlog)  # what listen() was asked for is not always what it got
+    shown = "system" if granted is None else granted
+    print(f"listening on {address[0]}:{address[1]} backlog {shown} fds {fds}", flush=True)
     sys.stdin.read()  # until the parent closes our stdin (or dies)
     stop()
 
@@ -67,7 +70,7 @@ class ServerProcess:
             except OSError:
                 pass
         self.address: tuple[str, int] | None = None
-        self.backlog = 0
+        self.backlog: int | None = 0  # its listen backlog; None: the system's own, unsaid
         self.fd_limit = 0  # the server process's soft limit on open files
 
     def wait_ready(self) -> "ServerProcess":
@@ -79,7 +82,7 @@ class ServerProcess:
             raise RuntimeError(f"server {self.name} did not start: {' '.join(line)!r}")
         host, port = line[2].rsplit(":", 1)
         self.address = (host, int(port))
-        self.backlog = int(line[4])
+        self.backlog = None if line[4] == "system" else int(line[4])
         self.fd_limit = int(line[6]) if len(line) > 6 else 0
         return self
 

@@ -80,7 +80,7 @@ def run_bench(kinds=None, peers=None, concurrency=(10,), size: int = 1024,
             cap = hold_connections(server.address, capacity, label=name, progress=None)
         finally:
             server.stop()
-        held[name] = {**cap.as_dict(), "backlog": server.backlog,
+        held[name] = {**cap.as_dict(), "backlog": server.backlog,  # None: the system's own
                       "server_fd_limit": server.fd_limit}
         done += 1
     rows = [{"server": name, "peer": name in peers,

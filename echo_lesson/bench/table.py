@@ -11,6 +11,12 @@ def _right(text: str, columns: int) -> str:
     return " " * max(0, columns - width(text)) + text
 
 
+def _backlog(backlog) -> str:
+    """A listen backlog's length, or what to say where the system picks it and does not say
+    (Windows: backlog None)."""
+    return translate("set by system") if backlog is None else str(backlog)
+
+
 def format_table(report: dict) -> str:
     """The comparison as text: one row per server and concurrency (headings and the
     footnote in the language chosen with echo_lesson.i18n; figures and names as they are)."""
@@ -39,10 +45,10 @@ def format_table(report: dict) -> str:
                 f"{r['server']:<16}", f"{cap['echoed']:>8,} / {cap['requested']:<6,}",
                 f"{cap.get('refused', 0):>8,}", f"{cap.get('never_completed', 0):>16,}",
                 f"{cap.get('no_echo', 0):>16,}", f"{cap.get('connect_seconds', 0):>10.1f}",
-                f"{cap['backlog']:>15}", f"{cap.get('server_fd_limit', 0):>9,}"]))
+                _right(_backlog(cap.get("backlog")), 15), f"{cap.get('server_fd_limit', 0):>9,}"]))
             if cap.get("limited_by"):
                 lines.append("  " + _("{0:,} not tried: {1}").format(cap["not_tried"],
-                                                                    cap["limited_by"]))
+                                                                    _(cap["limited_by"])))
     s = report["settings"]
     lines.append("")
     pinning = _("server on CPU 0, clients on the others") if s["pinned"] else _("not pinned")

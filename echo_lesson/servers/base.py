@@ -64,10 +64,13 @@ def exposure_warning(host: str) -> str | None:
 
 
 def system_backlog() -> int:
-    """The longest listen backlog this system grants: a burst of thousands of clients
-    waits there until the server accepts them, instead of being dropped and retrying 1 s
-    later. Linux caps listen() at net.core.somaxconn (4096 on recent kernels); elsewhere
-    socket.SOMAXCONN is the constant to pass (Windows then picks its own maximum)."""
+    """What to pass to listen() for the longest backlog this system grants: a burst of
+    thousands of clients waits there until the server accepts them, instead of being
+    dropped and retrying 1 s later. Linux caps listen() at net.core.somaxconn (4096 on
+    recent kernels); elsewhere socket.SOMAXCONN is the constant to pass (Windows reads it
+    as "your own maximum"). To *show* how long the queue is, use
+    echo_lesson.limits.granted_backlog(system_backlog()): this value may be more than the
+    kernel grants, and on Windows it is no count at all."""
     try:
         with open("/proc/sys/net/core/somaxconn") as f:
             return max(int(f.read()), socket.SOMAXCONN)

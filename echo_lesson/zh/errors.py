@@ -87,4 +87,15 @@ TEXTS = {
         "服务器正忙：已经有 {count} 个客户端（max_clients）；请稍后再试",
     "the request did not arrive whole within {seconds:g} s; disconnected":
         "请求没能在 {seconds:g} 秒内完整到达；已断开",
+    # the capacity test's reasons (echo_lesson/load.py, CapacityResult; "refused", "never
+    # completed" and "no echo in time" are in cli.py) and the bench's backlog column
+    "other error": "其他错误",
+    "not tried": "没有尝试",
+    "this process may open {files:,} files (its soft limit)":
+        "这个进程最多能打开 {files:,} 个文件（它的软限制）",
+    "one select() on this system watches at most {limit} sockets":
+        "这个系统上一次 select() 最多只能盯 {limit} 个套接字",
+    "this process ran out of file descriptors ({error})":
+        "这个进程的文件描述符用完了（{error}）",
+    "set by system": "由系统决定",
 }
