@@ -223,8 +223,13 @@ class ChaosProxy(BaseServer):
             if chunk:
                 try:
                     dst.sendall(chunk)
-                except OSError:
-                    link.broken.set()
+                except OSError:  # that side is gone (reset, closed): the other must hear it,
+                    link.broken.set()  # or it waits for an answer that never comes
+                    other = link.client if dst is link.upstream else link.upstream
+                    try:  # a FIN to it, and its reader in recv wakes up
+                        other.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
                     return False
                 if self.log_relays:
                     link.session.record("relay", nbytes=len(chunk), detail=text(way))

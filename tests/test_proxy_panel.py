@@ -31,5 +31,32 @@ def test_a_reset_through_the_panel_is_one_sentence_not_a_traceback():
         panel = ProxyPanel(proxy, message="hello, world")
         panel.sliders["reset_after"].value = 4
         assert panel.send() is None
+        # the proxy's doing, and the panel says so: not the server's
+        assert panel.message_text.startswith("the proxy reset the connection (reset_after)")
         assert "ConnectionResetError" in panel.message_text
+        assert "server" not in panel.message_text
         assert "reset both sides after 4 bytes" in panel.log_html.value
+
+
+def test_a_drop_through_the_panel_blames_the_proxy_and_the_timeout():
+    with el.start_server("threaded") as server, start_proxy(server) as proxy:
+        panel = ProxyPanel(proxy, message="hello, world")
+        panel.sliders["drop_after"].value = 4
+        assert panel.send(timeout=0.5) is None  # bounded: the silence lasts until the timeout
+        assert panel.message_text == ("no answer: the proxy went silent (drop_after), until "
+                                      "the timeout (0.5 s).")
+        assert "stopped forwarding after 4 bytes" in panel.log_html.value
+
+
+def test_the_panel_blames_the_proxy_in_chinese_too():
+    from echo_lesson.i18n import set_language
+
+    with el.start_server("threaded") as server, start_proxy(server) as proxy:
+        panel = ProxyPanel(proxy, message="hello, world")
+        panel.sliders["reset_after"].value = 4
+        set_language("zh")
+        try:
+            assert panel.send() is None
+        finally:
+            set_language("en")
+        assert panel.message_text.startswith("是代理重置了连接（reset_after）"), panel.message_text

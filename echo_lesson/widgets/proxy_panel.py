@@ -79,21 +79,35 @@ class ProxyPanel(Panel):
         echo, or None if it did not come back whole."""
         data = (self.message.value if message is None else message).encode("utf-8")
         before = {e.client for e in self.proxy.log.events("accept")}
+        failure = None
         try:
             echo = echo_once(self.proxy, data, timeout=timeout)
         except Exception as exc:  # a reset, a timeout (drop): what the learner came to see
-            echo = None
-            self._say("error", friendly_error(exc))
+            echo, failure = None, exc
+        client = next((e.client for e in self.proxy.log.events("accept")
+                       if e.client not in before), None)
+        if failure is not None:
+            self._say("error", self._blame(failure, client, timeout))
         else:
             self._say("ok" if echo == data else "error",
                       text("{nbytes} bytes sent, {back} came back", nbytes=len(data),
                            back=len(echo)))
-        client = next((e.client for e in self.proxy.log.events("accept")
-                       if e.client not in before), None)
         self.proxy.log.wait_for(lambda evs: any(e.kind == "close" and e.client == client
                                                 for e in evs), timeout=1.0)
         self.draw(client)
         return echo
+
+    def _blame(self, exc: Exception, client: int | None, timeout: float) -> str:
+        """One sentence for a failed send: the proxy's own doing when its reset_after or
+        drop_after cut this connection (its log says so), else what the error says."""
+        cuts = " ".join(e.detail for e in self.proxy.log.events("chaos") if e.client == client)
+        if client is not None and "(reset_after)" in cuts:
+            return text("the proxy reset the connection (reset_after): the client got {name}.",
+                        name=type(exc).__name__)
+        if client is not None and "(drop_after)" in cuts:
+            return text("no answer: the proxy went silent (drop_after), until the timeout "
+                        "({timeout:g} s).", timeout=timeout)
+        return friendly_error(exc)
 
     def draw(self, client: int | None = None) -> None:
         """Draw one connection (the last one, by default) and the latest events."""

@@ -26,7 +26,9 @@ GLOSSARY: list[tuple[str, str, tuple[str, ...]]] = [
     ("broadcast", "广播", ()),
     ("nickname", "昵称", ()),
     ("server", "服务器", ("服务端",)),
+    ("peer", "对方", ("对端",)),
     ("headers (HTTP)", "头部", ("首部", "报头", "请求头", "响应头")),
     ("body (HTTP)", "消息体", ("报文体", "请求体", "响应体")),
+    ("TCP keepalive", "保活（keepalive）", ("心跳",)),
     ("keep-alive (HTTP)", "持久连接", ("长连接",)),
 ]

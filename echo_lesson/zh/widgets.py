@@ -89,6 +89,10 @@ TEXTS = {
     "move a slider, then send a message through the proxy.": "拖动一个滑块，然后通过代理发一条消息。",
     "chaos: {settings}": "混乱设置：{settings}",
     "{nbytes} bytes sent, {back} came back": "发出 {nbytes} 字节，收回 {back} 字节",
+    "the proxy reset the connection (reset_after): the client got {name}.":
+        "是代理重置了连接（reset_after）：客户端收到了 {name}。",
+    "no answer: the proxy went silent (drop_after), until the timeout ({timeout:g} s).":
+        "没有回答：代理不出声了（drop_after），一直到超时（{timeout:g} 秒）。",
     # the HTTP panel (widgets/http_panel.py): 请求 request, 响应 response, 头部 headers,
     # 持久连接 keep-alive (as lesson 09 says it); the status line stays as the server sent it
     "HTTP client": "HTTP 客户端",
