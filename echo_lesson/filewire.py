@@ -24,8 +24,14 @@ The protocol (the `files` server speaks it; see servers/files.py):
 * List: {"op": "list"} -> {"ok": true, "files": [[name, size], ...]}: the regular files
   a client may download (no folders, links, pipes, or hidden names).
 * A name is a plain file name: no folder part ("/" or "\\"), not absolute, not "..",
-  no leading ".", no control characters or ":", at most 255 bytes of UTF-8.
-  Anything else is refused before a single byte of the file moves.
+  no leading ".", no control characters or ":", at most 255 bytes of UTF-8. It is also a
+  name that Windows can store, whatever system the server runs on (its folder may be
+  copied there): none of < > " | ? *, no device name (CON, NUL, COM1, LPT1, ... with or
+  without an extension), no trailing dot or space (Windows drops them, so "a.txt." would
+  be "a.txt"). Anything else is refused before a single byte of the file moves.
+* Names that differ only in case or Unicode form ("A.txt" and "a.txt"; "é" composed or
+  not) are one file on Windows and macOS (case-insensitive file systems; macOS may also
+  store names decomposed, NFD): the server treats them as one name everywhere (name_key).
 * Neither side ever holds a whole file in memory: CHUNK bytes at a time. Both write to
   a temporary name and rename it only when the size and the checksum match, so a
   transfer cut off halfway never leaves a partial file under the final name.
@@ -34,6 +40,7 @@ from __future__ import annotations
 
 import json
 import reprlib
+import unicodedata
 from typing import Callable
 
 from .i18n import Foreign, Text, known_template, text
@@ -45,6 +52,9 @@ MAX_HEADER = 4096  # bytes of JSON in a request
 MAX_REPLY = 1024 * 1024  # bytes of JSON in a reply (a list of many files)
 DIGEST_SIZE = 32  # SHA-256
 FORBIDDEN = set('/\\:\0') | {chr(c) for c in range(32)} | {"\x7f"}
+NOT_ON_WINDOWS = set('<>"|?*')  # characters Windows refuses in a file name
+WINDOWS_DEVICES = ({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+                   | {f"{port}{n}" for port in ("COM", "LPT") for n in "0123456789\u00b9\u00b2\u00b3"})
 
 Progress = Callable[[int, int], None]  # progress(bytes_done, bytes_total)
 
@@ -76,11 +86,29 @@ def check_name(name) -> str | None:
                     "characters", name=name, characters=", ".join(repr(c) for c in bad))
     if name.startswith("."):
         return text("{name!r} starts with '.': such names are hidden or reserved", name=name)
+    bad = sorted(set(name) & NOT_ON_WINDOWS)
+    if bad:
+        return text("{name!r} contains {characters}, which Windows does not allow in a file "
+                    "name; this server takes only names that every system can store",
+                    name=name, characters=", ".join(repr(c) for c in bad))
+    if name.endswith((".", " ")):
+        return text("{name!r} ends with a dot or a space, which Windows drops from a file name "
+                    "(it would be another name there); remove it", name=name)
+    device = name.split(".", 1)[0].rstrip(" ").upper()
+    if device in WINDOWS_DEVICES:
+        return text("{name!r} is the name of a device on Windows ({device}), even with an "
+                    "extension; choose another name", name=name, device=device)
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
         return text("{name!r} is not valid text (a lone surrogate?)", name=name)
     return None
+
+
+def name_key(name: str) -> str:
+    """What makes two names one file on Windows or macOS: case ("A.txt", "a.txt") and
+    Unicode form ("\u00e9" composed, or "e" and an accent, as macOS may store it)."""
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 _SHORT = reprlib.Repr()

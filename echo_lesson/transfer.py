@@ -136,7 +136,14 @@ def download(target, name: str, dest=".", *, progress: Progress | None = None,
                                              error=exc)) from None
             if digest != hasher.digest():
                 raise TransferError(text("{what}: checksum mismatch, file discarded", what=what))
-            os.replace(temp, final)
+            try:
+                os.replace(temp, final)
+            except OSError as exc:  # Windows: `final` is open in another program
+                raise TransferError(text(
+                    "{what}: it arrived whole but could not be saved as {path}: {error} (on "
+                    "Windows, a file that a program holds open cannot be replaced; close it, "
+                    "or download to another name)", what=what, path=str(final),
+                    error=exc.strerror or str(exc))) from None
         finally:
             if os.path.exists(temp):
                 os.unlink(temp)

@@ -680,3 +680,94 @@ def test_a_failed_start_releases_its_port(tmp_path, bad):
     assert isinstance(failed.value, NotADirectoryError)
     assert str(failed.value) == (f"{folder} is not a folder (it is a file, or inside one): "
                                  "pass folder= a folder; it is created if missing")
+
+
+# --- names across Linux, macOS and Windows ------------------------------------------------
+@pytest.mark.parametrize("name", ["CON", "nul.txt", "Aux", "com1.log", "LPT9.tar.gz", "CON .txt",
+                                  "com\u00b9", "a?b.txt", 'say"hi".txt', "a<b", "x|y", "star*",
+                                  "trailing.", "trailing "])
+def test_names_windows_cannot_store_are_refused_on_every_system(files_server, tmp_path, name):
+    server, folder = files_server
+    assert check_name(name) is not None
+    with pytest.raises(TransferError, match="refused by the server: .*Windows"):
+        upload(server, write_file(tmp_path / "a.bin", 10), name)
+    assert folder_listing(folder) == []
+
+
+@pytest.mark.parametrize("name", ["console.txt", "nullify.txt", "COM10.txt", "con-notes.txt",
+                                  "a.b.c", "\u4f60\u597d.txt"])
+def test_names_that_only_look_like_windows_devices_are_fine(name):
+    assert check_name(name) is None
+
+
+@pytest.mark.parametrize("first, second", [("Notes.txt", "notes.txt"),
+                                           ("caf\u00e9.txt", "cafe\u0301.txt")])  # NFC, NFD
+def test_names_that_are_one_file_on_windows_and_macos_are_one_name(files_server, tmp_path,
+                                                                    first, second):
+    server, folder = files_server
+    upload(server, write_file(tmp_path / "one.bin", 10), first)
+    for replace in (False, True):
+        with pytest.raises(TransferError, match="only in case or Unicode form"):
+            upload(server, write_file(tmp_path / "two.bin", 20), second, replace=replace)
+    assert folder_listing(folder) == [first]
+    assert (folder / first).read_bytes() == (tmp_path / "one.bin").read_bytes()
+    upload(server, tmp_path / "two.bin", first, replace=True)  # its own spelling replaces it
+    assert (folder / first).read_bytes() == (tmp_path / "two.bin").read_bytes()
+
+
+def test_two_spellings_of_one_name_are_not_uploaded_at_once(files_server, tmp_path):
+    server, folder = files_server
+    with raw_upload_start(server, "Same.bin", 10) as first:
+        with pytest.raises(TransferError, match="is being uploaded by another client"):
+            upload(server, write_file(tmp_path / "a.bin", 10), "same.BIN")
+        first.sendall(b"x" * 10 + hashlib.sha256(b"x" * 10).digest())
+        assert read_reply(first)["ok"] is True
+    assert folder_listing(folder) == ["Same.bin"]
+
+
+def test_a_file_that_cannot_be_replaced_is_a_refusal_and_the_old_one_stays(files_server,
+                                                                            tmp_path, monkeypatch):
+    server, folder = files_server
+    upload(server, write_file(tmp_path / "old.bin", 10), "busy.bin")
+    real_replace = os.replace
+
+    def locked(src, dst):  # what Windows does while a program holds the file open
+        if Path(dst).parent == folder.resolve():
+            raise PermissionError(13, "The process cannot access the file because it is "
+                                      "being used by another process")
+        return real_replace(src, dst)
+    monkeypatch.setattr(os, "replace", locked)
+    with pytest.raises(TransferError, match="'busy.bin' could not be saved on the server: "
+                                            "The process cannot access the file"):
+        upload(server, write_file(tmp_path / "new.bin", 20), "busy.bin", replace=True)
+    assert folder_listing(folder) == ["busy.bin"]  # no .part left behind
+    assert (folder / "busy.bin").read_bytes() == (tmp_path / "old.bin").read_bytes()
+    assert list_files(server) == [("busy.bin", 10)]  # and the server still serves
+
+
+def test_a_download_that_cannot_replace_an_open_file_is_a_transfer_error(files_server, tmp_path,
+                                                                         monkeypatch):
+    server, folder = files_server
+    upload(server, write_file(tmp_path / "a.bin", 10), "a.bin")
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "a.bin").write_bytes(b"open elsewhere")
+
+    def locked(src, dst):
+        raise PermissionError(13, "Access is denied")
+    monkeypatch.setattr(os, "replace", locked)
+    with pytest.raises(TransferError, match="arrived whole but could not be saved as .*Access "
+                                            "is denied"):
+        download(server, "a.bin", target)
+    assert folder_listing(target) == ["a.bin"]  # the old file, and no .download-*.part
+    assert (target / "a.bin").read_bytes() == b"open elsewhere"
+
+
+def test_an_upload_is_on_the_disk_before_its_name_appears(files_server, tmp_path, monkeypatch):
+    server, folder = files_server
+    calls = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace", lambda a, b: (calls.append("replace"), real_replace(a, b))[1])
+    upload(server, write_file(tmp_path / "a.bin", 1000), "a.bin")
+    assert calls[:2] == ["fsync", "replace"]

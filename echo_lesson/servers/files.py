@@ -10,15 +10,22 @@ bytes in chunks, then a SHA-256 digest). What this server promises:
   follows a symbolic link (a link may point outside the folder). `list` leaves them out;
   a download or an upload of such a name is refused.
 * An upload never overwrites a file unless the client asks ("replace": true;
-  upload(..., replace=True), `upload --replace`).
+  upload(..., replace=True), `upload --replace`). Names that differ only in case or
+  Unicode form ("A.txt", "a.txt") are one name here on every system, as they are one file
+  on Windows and macOS (filewire.name_key): the second is refused as already there, and
+  a replace must use the name the server has.
 * A size over `max_size` is refused before any byte of the file is sent, and so is an
   upload that would not fit: at most `max_uploads` uploads at once, holding at most
   `max_total` bytes between them, and never leaving less than `keep_free` bytes free on
   the folder's disk. Each upload reserves its size when it is accepted and gives it back
   when it ends, kept or not.
 * An upload goes to a temporary name (".upload-*.part") and is renamed to its final name
-  only when every byte arrived and the checksum matches; if the transfer is cut off,
-  corrupted, or the server stops, the temporary file is deleted. So a half-sent file
+  only when every byte arrived and the checksum matches, after os.fsync has asked the
+  system to put it on the disk (so a power cut leaves the old file or the new one, not an
+  empty one; macOS's fsync does not flush the drive's own cache); if the transfer is cut
+  off, corrupted, or the server stops, the temporary file is deleted. If the rename fails
+  (on Windows, a file that a program holds open cannot be replaced), the upload is
+  refused with the system's reason, and nothing is kept. So a half-sent file
   never appears under the final name, and an older file of that name stays intact.
   Temporary files a crash left behind are deleted when a server starts on the folder
   (one event says how many): a folder is served by one server at a time.
@@ -48,7 +55,8 @@ from pathlib import Path
 
 from .. import filewire
 from ..filewire import (CHUNK, DIGEST_SIZE, TransferError, check_name, copy_exactly,
-                        encode_header, recv_header, refusal, send_header, shown, whole_number)
+                        encode_header, name_key, recv_header, refusal, send_header, shown,
+                        whole_number)
 from ..i18n import text, translate
 from ..streams import recv_exactly
 from .base import BaseServer, Session
@@ -148,7 +156,7 @@ class FilesServer(CappedServer, BaseServer):
         self.max_total = max_total
         self.keep_free = keep_free
         self._uploads_lock = threading.Lock()
-        self._uploads: dict[str, int] = {}  # name -> bytes reserved, for uploads in progress
+        self._uploads: dict[str, int] = {}  # name_key -> bytes reserved, uploads in progress
 
     def handle_new_client(self, client_id, conn, addr):
         if self.admit(client_id, conn, addr):  # room for it (made, if a slow client held it)
@@ -257,7 +265,7 @@ class FilesServer(CappedServer, BaseServer):
         """Set `size` bytes aside for this upload; or why there is no room for it."""
         free = shutil.disk_usage(self.folder).free
         with self._uploads_lock:
-            if name in self._uploads:
+            if name_key(name) in self._uploads:
                 return text("{name!r} is being uploaded by another client right now; try "
                             "again when that upload is done", name=name)
             reserved = sum(self._uploads.values())
@@ -274,12 +282,12 @@ class FilesServer(CappedServer, BaseServer):
                 return text("{name!r} is {size} bytes, and the server's disk has room for "
                             "{room} more bytes; send a smaller file, or free some space on "
                             "the server", name=name, size=size, room=room)
-            self._uploads[name] = size
+            self._uploads[name_key(name)] = size
         return None
 
     def _release(self, name: str) -> None:
         with self._uploads_lock:
-            self._uploads.pop(name, None)
+            self._uploads.pop(name_key(name), None)
 
     def _receive(self, session: Session, name: str, path: Path, request: dict) -> None:
         conn = session.conn
@@ -301,11 +309,19 @@ class FilesServer(CappedServer, BaseServer):
                     digest = recv_exactly(conn, DIGEST_SIZE)
                 except ConnectionError:
                     raise TransferError(text("the upload was cut off before its checksum")) from None
-            intact = digest == hasher.digest()
+                intact = digest == hasher.digest()
+                if intact:  # on the disk before the rename, not only in the system's cache
+                    file.flush()
+                    os.fsync(file.fileno())
             # checked again: another program may have put something there meanwhile
             problem = target_problem(name, path, replace) if intact else None
             if intact and not problem:
-                os.replace(temp, path)  # atomic: the final name appears complete, or not at all
+                try:  # atomic: the final name appears complete, or not at all
+                    os.replace(temp, path)
+                except OSError as exc:  # Windows: the file is open (a download, an editor)
+                    problem = not_saved(name, exc)
+                else:
+                    sync_folder(self.folder)
         finally:
             if temp is not None and os.path.exists(temp):
                 os.unlink(temp)
@@ -384,7 +400,14 @@ def open_regular(path: Path):
 
 def target_problem(name: str, path: Path, replace: bool) -> str | None:
     """Why an upload may not be saved as `path`, or None: a link, a folder or a pipe is
-    there, or a file and the client did not ask to replace it."""
+    there, or a file and the client did not ask to replace it, or a file whose name differs
+    only in case or Unicode form (one file on Windows and macOS, two on Linux)."""
+    twin = spelled_otherwise(name, path.parent)
+    if twin is not None:
+        return text("the server has {other!r}, which differs from {name!r} only in case or "
+                    "Unicode form: Windows and macOS take them for one file; upload it as "
+                    "{other!r} (with replace=True to overwrite it), or under another name",
+                    name=name, other=twin)
     if path.is_symlink():
         return a_link(name)
     if path.exists() and not path.is_file():
@@ -392,6 +415,37 @@ def target_problem(name: str, path: Path, replace: bool) -> str | None:
     if path.exists() and not replace:
         return already_there(name)
     return None
+
+
+def spelled_otherwise(name: str, folder: Path) -> str | None:
+    """The name of an entry in `folder` that is `name` on Windows and macOS, spelled
+    otherwise ("A.txt" for "a.txt"); None if there is none."""
+    key = name_key(name)
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name != name and name_key(entry.name) == key:
+                return entry.name
+    return None
+
+
+def sync_folder(folder: Path) -> None:
+    """Ask the system to put a rename in `folder` on the disk (POSIX; Windows cannot open a
+    folder this way, and NTFS logs the rename itself)."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a folder: the file itself is synced already
+    finally:
+        os.close(fd)
+
+
+def not_saved(name: str, exc: OSError) -> str:
+    return text("{name!r} could not be saved on the server: {error} (on Windows, a file that "
+                "a program holds open, being downloaded or edited, cannot be replaced; try "
+                "again when it is closed)", name=name, error=exc.strerror or str(exc))
 
 
 def a_link(name: str) -> str:

@@ -98,4 +98,32 @@ TEXTS = {
     "this process ran out of file descriptors ({error})":
         "这个进程的文件描述符用完了（{error}）",
     "set by system": "由系统决定",
+    # names that Windows cannot store, and names that are one file on Windows and macOS
+    # (filewire.check_name, servers/files.py)
+    "{name!r} contains {characters}, which Windows does not allow in a file name; this "
+    "server takes only names that every system can store":
+        "{name!r} 里有 {characters}，Windows 的文件名里不允许有这样的字符；这个服务器只接受"
+        "每种系统都能保存的文件名",
+    "{name!r} ends with a dot or a space, which Windows drops from a file name (it would be "
+    "another name there); remove it":
+        "{name!r} 以点或空格结尾，Windows 会把它从文件名里去掉（在那里就成了另一个名字）；"
+        "请去掉它",
+    "{name!r} is the name of a device on Windows ({device}), even with an extension; choose "
+    "another name":
+        "{name!r} 在 Windows 上是一个设备的名字（{device}），加了扩展名也一样；请换一个名字",
+    "the server has {other!r}, which differs from {name!r} only in case or Unicode form: "
+    "Windows and macOS take them for one file; upload it as {other!r} (with replace=True to "
+    "overwrite it), or under another name":
+        "服务器上有 {other!r}，它和 {name!r} 只差大小写或 Unicode 形式：Windows 和 macOS "
+        "把它们当成同一个文件；请用 {other!r} 这个名字上传（要覆盖它就加上 replace=True），"
+        "或者换一个名字",
+    "{name!r} could not be saved on the server: {error} (on Windows, a file that a program "
+    "holds open, being downloaded or edited, cannot be replaced; try again when it is "
+    "closed)":
+        "服务器没能保存 {name!r}：{error}（在 Windows 上，被某个程序打开着的文件，"
+        "比如正在被下载或编辑，是不能替换的；等它关闭后再试）",
+    "{what}: it arrived whole but could not be saved as {path}: {error} (on Windows, a file "
+    "that a program holds open cannot be replaced; close it, or download to another name)":
+        "{what}：文件完整地到达了，但没能保存为 {path}：{error}（在 Windows 上，被某个程序"
+        "打开着的文件是不能替换的；请关闭它，或者下载成另一个名字）",
 }
