@@ -286,6 +286,21 @@ def test_chat_panel_shows_each_clients_side_and_closes_cleanly():
     assert live_threads() == threads_before
 
 
+def test_chat_panel_wait_for_waits_for_a_line_after_the_last_send():
+    """Lesson 07 runs send/wait_for in a cell a learner may run again: the second run must
+    wait for the new answer, not find the first run's line and print too early."""
+    from echo_lesson.widgets import ChatPanel
+    with el.start_server("chat") as server:
+        with ChatPanel(server, ["alice", "bob"]) as room:
+            room.send("alice", "hi")
+            assert room.wait_for("bob", "alice: hi")
+            for _ in range(2):  # the same cell, run twice
+                room.send("bob", "/who")
+                assert room.wait_for("bob", "* online (2): alice, bob")
+                assert room.transcripts["bob"][-2:] == ["> /who", "* online (2): alice, bob"]
+            assert not room.wait_for("bob", "alice: hi", timeout=0)  # came before the last send
+
+
 # --- what other people's screens show: control bytes are made visible ------------------
 ATTACKS = {  # what a client sends -> what the others read after its name
     b"\x1b[2J\x1b[H": "\\x1b[2J\\x1b[H",  # clear the screen, cursor home

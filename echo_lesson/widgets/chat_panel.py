@@ -29,6 +29,7 @@ class ChatPanel(Panel):
         self._boxes: dict[str, widgets.Textarea] = {}
         self._entries: dict[str, widgets.Text] = {}
         self._changed = threading.Condition()
+        self._sent_at: dict[str, int] = {}  # each transcript's length at the last send()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         columns = []
@@ -86,13 +87,17 @@ class ChatPanel(Panel):
         """Send a line as `name`; it shows in that client's own panel as `> text`."""
         # Shown first: once sent, the server's answer (to /who, say) may come back and be
         # added by the reader thread before this thread gets to add the line itself.
+        with self._changed:  # wait_for looks only at what comes from here on
+            self._sent_at = {who: len(lines) for who, lines in self.transcripts.items()}
         self._add(name, f"> {text}")
         self.clients[name].send_line(text)
 
     def wait_for(self, name: str, line: str, timeout: float = 5.0) -> bool:
-        """Wait until `name`'s transcript contains `line`."""
+        """Wait until `line` is in `name`'s transcript, among the lines added since the
+        last send(): a cell run twice waits for the new answer, not the one from before."""
         with self._changed:
-            return self._changed.wait_for(lambda: line in self.transcripts[name], timeout)
+            return self._changed.wait_for(
+                lambda: line in self.transcripts[name][self._sent_at.get(name, 0):], timeout)
 
     def close(self) -> None:
         """Disconnect every client and end the reader threads."""
