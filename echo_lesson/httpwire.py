@@ -96,15 +96,19 @@ class Request:
     body: bytes = b""
 
     def header(self, name: str, default: str | None = None) -> str | None:
-        """The value of header `name`, whatever its case; several are joined with ", " (what
-        a list-valued header means, RFC 9110 5.3); `default` when absent."""
-        wanted = name.lower()
-        values = [value for key, value in self.headers if key.lower() == wanted]
-        return ", ".join(values) if values else default
+        return header_value(self.headers, name, default)
 
     @property
     def keep_alive(self) -> bool:
         return keep_alive(self.version, self.header("Connection"))
+
+
+def header_value(headers, name: str, default: str | None = None) -> str | None:
+    """The value of header `name`, whatever its case; several are joined with ", " (what
+    a list-valued header means, RFC 9110 5.3); `default` when absent."""
+    wanted = name.lower()
+    values = [value for key, value in headers if key.lower() == wanted]
+    return ", ".join(values) if values else default
 
 
 class RequestParser:
@@ -284,6 +288,48 @@ def response(status: int, body: bytes = b"", headers=(), *, keep_alive: bool = T
     answer has the same headers, Content-Length included, and no body)."""
     head = response_head(status, headers, length=len(body), keep_alive=keep_alive)
     return head if head_only else head + body
+
+
+# --- reading a response (a client's side: the HTTP panel, check_http) ------------------------
+NO_BODY = (204, 304)  # besides 1xx, and any answer to HEAD (RFC 9110 6.4.1)
+
+
+@dataclass(frozen=True)
+class ResponseHead:
+    """A response's status line and headers, as parse_response_head reads them."""
+
+    version: str
+    status: int
+    headers: tuple[tuple[str, str], ...]
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        return header_value(self.headers, name, default)
+
+    @property
+    def keep_alive(self) -> bool:
+        return keep_alive(self.version, self.header("Connection"))
+
+    def body_length(self, *, head_only: bool = False) -> int | None:
+        """How many bytes of body follow the head: none after HEAD, 1xx, 204 and 304;
+        else Content-Length; None when it says none (the body ends when the server closes)."""
+        if head_only or self.status in NO_BODY or 100 <= self.status < 200:
+            return 0
+        length = (self.header("Content-Length") or "").strip()
+        return int(length) if length.isdigit() else None
+
+
+def parse_response_head(head: bytes) -> ResponseHead:
+    """The head of a response (the bytes before its blank line; a trailing CRLF is fine),
+    or ValueError with a sentence if it is not HTTP. No I/O: the caller reads the bytes."""
+    status_line, *lines = head.decode("latin-1").rstrip("\r\n").split("\r\n")
+    version, _, rest = status_line.partition(" ")
+    status = rest[:3]
+    if not version.startswith("HTTP/") or not status.isdigit():
+        raise ValueError(text("the response is not HTTP: it starts with {start!r}",
+                              start=status_line[:60]))
+    headers = tuple((name.strip(), value.strip()) for name, _, value in
+                    (line.partition(":") for line in lines) if name.strip())
+    return ResponseHead(version, int(status), headers)
 
 
 def error_response(error: HTTPError, sentence: str | None = None, *, keep_alive: bool = False,

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from echo_lesson import httpwire
 from echo_lesson.httpwire import (MAX_BODY, MAX_HEADER_BYTES, NEED_DATA, HTTPError, Request,
                                   RequestParser, error_response, keep_alive, response,
                                   response_head)
@@ -292,3 +293,31 @@ def test_a_head_without_length_leaves_it_out():
     head = response_head(304, keep_alive=False)
     assert head.startswith(b"HTTP/1.1 304 Not Modified\r\n") and head.endswith(b"\r\n\r\n")
     assert b"Content-Length" not in head and b"Connection: close\r\n" in head
+
+
+# --- reading a response's head (the HTTP panel's and check_http's side), no socket -----------
+def test_a_response_head_parses_back_from_what_response_builds():
+    answer = httpwire.response(404, b"nothing\n", [("Content-Type", "text/plain")],
+                               keep_alive=False)
+    head = httpwire.parse_response_head(answer.partition(b"\r\n\r\n")[0])
+    assert (head.version, head.status) == ("HTTP/1.1", 404)
+    assert head.header("content-type") == "text/plain" and head.header("X-None", "-") == "-"
+    assert head.body_length() == len(b"nothing\n") and not head.keep_alive
+
+
+@pytest.mark.parametrize("head, head_only, length", [
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 12", False, 12),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 12", True, 0),  # the answer to HEAD
+    (b"HTTP/1.1 204 No Content", False, 0),
+    (b"HTTP/1.1 304 Not Modified\r\nContent-Length: 99", False, 0),
+    (b"HTTP/1.1 101 Switching Protocols", False, 0),
+    (b"HTTP/1.0 200 OK", False, None),  # no length: until the server closes
+])
+def test_how_much_body_follows_a_response_head(head, head_only, length):
+    assert httpwire.parse_response_head(head).body_length(head_only=head_only) == length
+
+
+@pytest.mark.parametrize("head", [b"SSH-2.0-OpenSSH_9.2", b"HTTP/1.1 OK", b"", b"hello"])
+def test_what_is_not_a_response_head_is_one_sentence(head):
+    with pytest.raises(ValueError, match="the response is not HTTP"):
+        httpwire.parse_response_head(head)

@@ -38,7 +38,6 @@ MAX_HEAD = 64 * 1024  # an answer's status line and headers: more is not an answ
 MAX_BODY = 8 * 1024 * 1024  # a body kept whole in memory (and returned by send())
 RECV_SIZE = 65536
 MAX_HISTORY = 20  # exchanges kept in .history (each may hold a body of MAX_BODY)
-NO_BODY = (204, 304)  # besides 1xx and any answer to HEAD (RFC 9110 6.4.1)
 TEXT_TYPES = ("application/json", "application/xml", "application/javascript",
               "application/x-www-form-urlencoded")
 MARKS = re.compile(r"(?:\\r|\\n)+")  # the line ends, drawn as the two characters \r\n
@@ -255,23 +254,9 @@ def read_response(sock: socket.socket, deadline: float, *, head_only: bool
             raise ValueError(text("the response's headers are longer than {limit} bytes: "
                                   "not a response this panel reads", limit=MAX_HEAD))
         data += receive(sock, deadline, len(data))
-    status_line, *lines = data[:end].decode("latin-1").split("\r\n")
-    version, _, rest = status_line.partition(" ")
-    status = rest[:3]
-    if not version.startswith("HTTP/") or not status.isdigit():
-        raise ValueError(text("the response is not HTTP: it starts with {start!r}",
-                              start=status_line[:60]))
-    headers = {}
-    for line in lines:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
+    head = httpwire.parse_response_head(bytes(data[:end]))  # ValueError: not HTTP
     start = end + 4
-    if head_only or int(status) in NO_BODY or status.startswith("1"):
-        length = 0
-    elif headers.get("content-length", "").isdigit():
-        length = int(headers["content-length"])
-    else:  # no length said: the body ends when the server closes (HTTP/1.0 style)
-        length = None
+    length = head.body_length(head_only=head_only)
     if length is not None and length > MAX_BODY:
         raise ValueError(text("the body is {size} bytes; the panel reads at most {limit}: "
                               "ask for a smaller file", size=length, limit=MAX_BODY))
@@ -287,8 +272,7 @@ def read_response(sock: socket.socket, deadline: float, *, head_only: bool
                                   "ask for a smaller file", size=len(data) - start,
                                   limit=MAX_BODY))
     answer = bytes(data[:start + length]) if length is not None else bytes(data)
-    reusable = length is not None and httpwire.keep_alive(version, headers.get("connection"))
-    return answer, int(status), reusable
+    return answer, head.status, length is not None and head.keep_alive
 
 
 def receive(sock: socket.socket, deadline: float, got: int) -> bytes:
