@@ -63,19 +63,25 @@ def _sysctl_int(name: str) -> int | None:
         return None
 
 
+def somaxconn() -> int | None:
+    """The system's cap on a listen backlog: net.core.somaxconn (Linux, read from /proc),
+    kern.ipc.somaxconn (macOS, `sysctl`); None where there is none to read (Windows)."""
+    if sys.platform.startswith("linux"):
+        try:
+            with open("/proc/sys/net/core/somaxconn") as f:
+                return int(f.read())
+        except (OSError, ValueError):
+            return None
+    if sys.platform == "darwin":
+        return _sysctl_int("kern.ipc.somaxconn")
+    return None
+
+
 def granted_backlog(asked: int) -> int | None:
     """How long a listen backlog really is when listen() was asked for `asked`: Linux caps
     it at net.core.somaxconn, macOS at kern.ipc.somaxconn. None where the system picks the
     length itself and does not say (Windows, asked for its maximum, socket.SOMAXCONN)."""
     if sys.platform == "win32":  # below its maximum, Windows takes roughly what it is asked
         return None if asked >= WINDOWS_SYSTEM_BACKLOG else asked
-    cap = None
-    if sys.platform.startswith("linux"):
-        try:
-            with open("/proc/sys/net/core/somaxconn") as f:
-                cap = int(f.read())
-        except (OSError, ValueError):
-            cap = None
-    elif sys.platform == "darwin":
-        cap = _sysctl_int("kern.ipc.somaxconn")
+    cap = somaxconn()
     return asked if cap is None or cap <= 0 else min(asked, cap)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import selectors
 import socket
+import sys
 import threading
 import time
 import traceback
@@ -22,6 +23,7 @@ from typing import Callable
 from .. import errnos
 from ..events import EventLog
 from ..i18n import text, translate
+from ..limits import somaxconn
 from ..protocol import preview
 
 Handler = Callable[[socket.socket, tuple], None]
@@ -71,11 +73,9 @@ def system_backlog() -> int:
     as "your own maximum"). To *show* how long the queue is, use
     echo_lesson.limits.granted_backlog(system_backlog()): this value may be more than the
     kernel grants, and on Windows it is no count at all."""
-    try:
-        with open("/proc/sys/net/core/somaxconn") as f:
-            return max(int(f.read()), socket.SOMAXCONN)
-    except (OSError, ValueError):
-        return socket.SOMAXCONN
+    # (macOS's cap is read with a subprocess, too slow for every start: SOMAXCONN there)
+    cap = somaxconn() if sys.platform.startswith("linux") else None
+    return max(cap, socket.SOMAXCONN) if cap else socket.SOMAXCONN
 
 
 def open_listener(host: str = "127.0.0.1", port: int = 0,
